@@ -1,0 +1,9 @@
+# ASan + UBSan for the whole build; libFuzzer needs clang.
+if(ANSWERD_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer
+                      -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+if(ANSWERD_FUZZ AND NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  message(FATAL_ERROR "ANSWERD_FUZZ needs clang: configure with CXX=clang++ CC=clang")
+endif()
