@@ -41,8 +41,9 @@ int fail(const Context& ctx, std::string_view msg, int code = kExitError);
 // Prints a JSON document on stdout, indented with -p.
 void print_json(const Context& ctx, const nlohmann::json& doc);
 
-// bpftool-style matching: `word` selects the command it is a prefix of; an exact
-// match wins; an ambiguous or unknown word yields nullopt.
+// bpftool-style matching: an exact match wins, otherwise the first name in table
+// order that `word` is a prefix of (so list the common commands first: `sa l` is
+// `sa list`). An empty or unknown word yields nullopt.
 [[nodiscard]] std::optional<std::string_view> match_command(
     std::string_view word, std::span<const std::string_view> names);
 
