@@ -1,0 +1,90 @@
+# shellcheck shell=bash
+# interop harness, common part: skipping, logging, the per-run work directory and
+# name prefix, cleanup on exit, polling. Sourced by netns.sh and strongswan.sh;
+# tests source tests/interop/lib/interop.sh, which pulls in every part.
+#
+# Conventions: every public function is named ia_*, every global IA_*. A test
+# calls ia_init once; everything it creates afterwards (namespaces, charons,
+# captures, temp files) is registered with ia_on_exit and removed by the EXIT trap,
+# in reverse order, whether the test passes, fails or is interrupted.
+
+IA_SKIP=77
+
+# ia_log MSG...: progress line on stderr, prefixed with the test's name.
+ia_log() { echo "[${IA_NAME:-interop}] $*" >&2; }
+
+# ia_fail MSG...: report a failure and exit 1 (the EXIT trap cleans up).
+ia_fail() {
+  echo "[${IA_NAME:-interop}] FAIL: $*" >&2
+  exit 1
+}
+
+# ia_skip REASON...: report why the test cannot run here and exit 77 (ctest: skipped).
+ia_skip() {
+  echo "[${IA_NAME:-interop}] SKIP: $*" >&2
+  exit "$IA_SKIP"
+}
+
+# ia_require_root: skip unless running as root (netns, veth, tmpfs mounts need it).
+ia_require_root() {
+  [ "$(id -u)" -eq 0 ] || ia_skip "needs root: creates network and mount namespaces"
+  ip netns list >/dev/null 2>&1 || ia_skip "needs network namespaces (ip netns failed)"
+}
+
+# ia_require_cmd CMD...: skip unless each command is installed.
+ia_require_cmd() {
+  local c
+  for c in "$@"; do
+    command -v "$c" >/dev/null 2>&1 || ia_skip "needs '$c' (see scripts/deps.d/)"
+  done
+}
+
+# ia_init NAME: start a test run. Sets IA_NAME, a unique short IA_PREFIX for
+# namespace and interface names (parallel and leftover runs do not collide), and
+# IA_WORK, a fresh work directory (kept when IA_KEEP=1, for debugging). Installs the
+# EXIT/INT/TERM traps that run the cleanups.
+ia_init() {
+  IA_NAME=$1
+  # 4 hex digits of randomness + pid keep names unique and short (IFNAMSIZ is 16).
+  IA_PREFIX=$(printf 'ia%04x%x' $((RANDOM)) $(($$ % 4096)))
+  IA_WORK=$(mktemp -d "${TMPDIR:-/tmp}/answerd-${IA_NAME}.XXXXXX") || ia_fail "mktemp"
+  IA_CLEANUPS=()
+  trap ia_cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  if [ "${IA_KEEP:-0}" != 1 ]; then
+    ia_on_exit rm -rf "$IA_WORK"
+  else
+    ia_log "keeping work directory $IA_WORK"
+  fi
+}
+
+# ia_on_exit CMD [ARGS...]: run this command at exit (last registered runs first).
+# Arguments are quoted safely; failures of cleanups are ignored.
+ia_on_exit() {
+  local q
+  printf -v q '%q ' "$@"
+  IA_CLEANUPS+=("$q")
+}
+
+# ia_cleanup: run the registered cleanups now, newest first (the EXIT trap calls it).
+ia_cleanup() {
+  local rc=$? i
+  trap - EXIT
+  for ((i = ${#IA_CLEANUPS[@]} - 1; i >= 0; i--)); do
+    eval "${IA_CLEANUPS[i]}" >/dev/null 2>&1 || true
+  done
+  IA_CLEANUPS=()
+  return "$rc"
+}
+
+# ia_wait_until SECONDS CMD [ARGS...]: poll CMD every 0.1 s until it succeeds;
+# returns 1 if it did not within SECONDS.
+ia_wait_until() {
+  local deadline=$((SECONDS + $1))
+  shift
+  while ! "$@" >/dev/null 2>&1; do
+    [ "$SECONDS" -lt "$deadline" ] || return 1
+    sleep 0.1
+  done
+}

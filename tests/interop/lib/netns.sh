@@ -1,0 +1,131 @@
+# shellcheck shell=bash
+# interop harness, network part: namespaces joined by veth pairs, NAT in a middle
+# namespace, packet captures. Namespace names are "$IA_PREFIX-<short name>", so a
+# test refers to them by short name ("ini", "resp", "nat") and runs never collide.
+
+# ia_ns NAME: print the full namespace name for short name NAME.
+ia_ns() { echo "$IA_PREFIX-$1"; }
+
+# ia_ns_exec NAME CMD [ARGS...]: run a command inside namespace NAME.
+ia_ns_exec() {
+  local ns
+  ns=$(ia_ns "$1")
+  shift
+  ip netns exec "$ns" "$@"
+}
+
+# ia_ns_create NAME...: create namespaces with loopback up; deleted at exit.
+ia_ns_create() {
+  local n ns
+  for n in "$@"; do
+    ns=$(ia_ns "$n")
+    ip netns add "$ns" || ia_fail "ip netns add $ns"
+    ia_on_exit ia_ns_delete "$n"
+    ip -n "$ns" link set lo up
+  done
+}
+
+# ia_ns_delete NAME: kill what still runs in namespace NAME and delete it.
+ia_ns_delete() {
+  local ns pids
+  ns=$(ia_ns "$1")
+  pids=$(ip netns pids "$ns" 2>/dev/null)
+  [ -z "$pids" ] || kill -KILL $pids 2>/dev/null
+  ip netns del "$ns" 2>/dev/null
+}
+
+# ia_link A CIDR_A B CIDR_B: join namespaces A and B with a veth pair. The device
+# in A is named "to-B" and the one in B "to-A" (use ia_ifname A B). CIDR_* are
+# addresses with prefix length, e.g. 192.0.2.1/24; "-" leaves a side unaddressed.
+ia_link() {
+  local a=$1 ca=$2 b=$3 cb=$4 ifa ifb
+  ifa=$(ia_ifname "$a" "$b")
+  ifb=$(ia_ifname "$b" "$a")
+  ip link add "$ifa" netns "$(ia_ns "$a")" type veth peer name "$ifb" netns "$(ia_ns "$b")" ||
+    ia_fail "veth $a<->$b"
+  [ "$ca" = - ] || ip -n "$(ia_ns "$a")" addr add "$ca" dev "$ifa"
+  [ "$cb" = - ] || ip -n "$(ia_ns "$b")" addr add "$cb" dev "$ifb"
+  ip -n "$(ia_ns "$a")" link set "$ifa" up
+  ip -n "$(ia_ns "$b")" link set "$ifb" up
+}
+
+# ia_ifname A B: print the name of the veth device in namespace A that leads to B.
+ia_ifname() { echo "to-$2" | cut -c1-15; }
+
+# ia_addr_add NAME CIDR [DEV]: add an address in namespace NAME (default on lo),
+# e.g. the inner address that tunnel traffic is sourced from.
+ia_addr_add() { ip -n "$(ia_ns "$1")" addr add "$2" dev "${3:-lo}"; }
+
+# ia_route_add NAME ROUTE...: add a route in namespace NAME, e.g. ia_route_add ini default via 10.0.0.1
+ia_route_add() {
+  local n=$1
+  shift
+  ip -n "$(ia_ns "$n")" route add "$@"
+}
+
+# ia_nat NAME OUT_DEV: make namespace NAME a router that masquerades (source NAT)
+# everything leaving through OUT_DEV, with nftables, or iptables when nft is missing.
+ia_nat() {
+  local n=$1 dev=$2
+  ia_ns_exec "$n" sysctl -qw net.ipv4.ip_forward=1
+  if command -v nft >/dev/null 2>&1; then
+    ia_ns_exec "$n" nft -f - <<NFT || ia_fail "nft masquerade in $n"
+table ip ia_nat {
+  chain post {
+    type nat hook postrouting priority srcnat; policy accept;
+    oifname "$dev" masquerade
+  }
+}
+NFT
+  else
+    ia_ns_exec "$n" iptables -t nat -A POSTROUTING -o "$dev" -j MASQUERADE ||
+      ia_fail "iptables masquerade in $n"
+  fi
+}
+
+# ia_topology_direct: namespaces "ini" (192.0.2.1) and "resp" (192.0.2.2) on one
+# veth, plus inner addresses for tunnel traffic on lo: ini 10.1.0.1, resp 10.2.0.1.
+ia_topology_direct() {
+  ia_ns_create ini resp
+  ia_link ini 192.0.2.1/24 resp 192.0.2.2/24
+  ia_addr_add ini 10.1.0.1/32
+  ia_addr_add resp 10.2.0.1/32
+}
+
+# ia_topology_nat: "ini" (10.0.0.2) behind "nat" (10.0.0.1 | 198.51.100.1, masquerade
+# toward resp) talking to "resp" (198.51.100.2); inner addresses as in
+# ia_topology_direct. The responder sees the initiator as 198.51.100.1: NAT-T.
+ia_topology_nat() {
+  ia_ns_create ini nat resp
+  ia_link ini 10.0.0.2/24 nat 10.0.0.1/24
+  ia_link nat 198.51.100.1/24 resp 198.51.100.2/24
+  ia_route_add ini default via 10.0.0.1
+  ia_nat nat "$(ia_ifname nat resp)"
+  ia_addr_add ini 10.1.0.1/32
+  ia_addr_add resp 10.2.0.1/32
+}
+
+# ia_capture_start NAME DEV FILE [FILTER]: run tcpdump in namespace NAME on DEV,
+# writing classic pcap to FILE (default filter: UDP 500 and 4500), until
+# ia_capture_stop FILE. Returns once tcpdump is listening.
+ia_capture_start() {
+  local n=$1 dev=$2 file=$3 filter=${4:-udp port 500 or udp port 4500} pid
+  local err="$IA_WORK/tcpdump.$(basename "$file").err"
+  ia_ns_exec "$n" tcpdump -i "$dev" -U -s 0 -w "$file" "$filter" 2>"$err" &
+  pid=$!
+  IA_CAPTURE_PID["$file"]=$pid
+  ia_on_exit kill "$pid"
+  ia_wait_until 10 grep -q 'listening on' "$err" || ia_fail "tcpdump did not start: $(cat "$err")"
+}
+
+# ia_capture_stop FILE: stop the capture writing FILE and wait until it is flushed.
+ia_capture_stop() {
+  local pid=${IA_CAPTURE_PID[$1]:-}
+  [ -n "$pid" ] || return 0
+  sleep 0.3  # let the last packets reach the socket buffer
+  kill -INT "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  unset "IA_CAPTURE_PID[$1]"
+}
+
+declare -gA IA_CAPTURE_PID=()
