@@ -14,6 +14,10 @@ enum class ExchangeType : std::uint8_t {
   kCreateChildSa = 36,
   kInformational = 37,
   kIkeSessionResume = 38,  // RFC 5723
+  kGsaAuth = 39,           // RFC 9838 (G-IKEv2)
+  kGsaRegistration = 40,
+  kGsaRekey = 41,
+  kGsaInbandRekey = 42,
   kIkeIntermediate = 43,   // RFC 9242
   kIkeFollowupKe = 44,     // RFC 9370
 };
@@ -38,7 +42,11 @@ enum class PayloadType : std::uint8_t {
   kCp = 47,
   kEap = 48,
   kGspm = 49,  // RFC 6467
+  kIdg = 50,   // G-IKEv2
+  kGsa = 51,
+  kKd = 52,
   kSkf = 53,   // RFC 7383
+  kPs = 54,    // RFC 8019 (puzzle solution)
 };
 
 // RFC 7296 3.3.2 Transform Types
@@ -62,6 +70,12 @@ enum class EncrId : std::uint16_t {
   kDesIv64 = 1,
   kDes = 2,
   k3Des = 3,
+  kRc5 = 4,
+  kIdea = 5,
+  kCast = 6,
+  kBlowfish = 7,
+  k3Idea = 8,
+  kDesIv32 = 9,
   kNull = 11,
   kAesCbc = 12,
   kAesCtr = 13,
@@ -73,18 +87,27 @@ enum class EncrId : std::uint16_t {
   kAesGcm16 = 20,
   kNullAuthAesGmac = 21,
   kCamelliaCbc = 23,
+  kCamelliaCtr = 24,
+  kCamelliaCcm8 = 25,
+  kCamelliaCcm12 = 26,
+  kCamelliaCcm16 = 27,
   kChacha20Poly1305 = 28,  // RFC 7634
+  kAesCcm8Iiv = 29,        // RFC 8750
+  kAesGcm16Iiv = 30,
+  kChacha20Poly1305Iiv = 31,
 };
 
 // Transform Type 2 - Pseudorandom Function Transform IDs
 enum class PrfId : std::uint16_t {
   kHmacMd5 = 1,
   kHmacSha1 = 2,
+  kHmacTiger = 3,
   kAes128Xcbc = 4,
   kHmacSha2_256 = 5,
   kHmacSha2_384 = 6,
   kHmacSha2_512 = 7,
   kAes128Cmac = 8,
+  kHmacStreebog512 = 9,
 };
 
 // Transform Type 3 - Integrity Algorithm Transform IDs
@@ -92,6 +115,8 @@ enum class IntegId : std::uint16_t {
   kNone = 0,
   kHmacMd5_96 = 1,
   kHmacSha1_96 = 2,
+  kDesMac = 3,
+  kKpdkMd5 = 4,
   kAesXcbc96 = 5,
   kHmacMd5_128 = 6,
   kHmacSha1_160 = 7,
@@ -129,6 +154,11 @@ enum class DhGroup : std::uint16_t {
   kBrainpool512 = 30,
   kCurve25519 = 31,  // RFC 8031
   kCurve448 = 32,
+  kGost3410_2012_256 = 33,  // RFC 9385
+  kGost3410_2012_512 = 34,
+  kMlKem512 = 35,  // RFC 9370 additional key exchanges (ML-KEM)
+  kMlKem768 = 36,
+  kMlKem1024 = 37,
 };
 
 // Transform Type 5 - Extended Sequence Numbers
@@ -151,6 +181,8 @@ enum class IdType : std::uint8_t {
   kDerAsn1Dn = 9,
   kDerAsn1Gn = 10,
   kKeyId = 11,
+  kFcName = 12,  // RFC 4595
+  kNull = 13,    // RFC 7619
 };
 
 // RFC 7296 3.6 Certificate Encoding
@@ -210,6 +242,17 @@ enum class CfgAttr : std::uint16_t {
   kInternalIp4Subnet = 13,
   kSupportedAttributes = 14,
   kInternalIp6Subnet = 15,
+  kMip6HomePrefix = 16,
+  kInternalIp6Link = 17,
+  kInternalIp6Prefix = 18,
+  kHomeAgentAddress = 19,
+  kPCscfIp4Address = 20,
+  kPCscfIp6Address = 21,
+  kFttKat = 22,
+  kExternalSourceIp4NatInfo = 23,
+  kTimeoutPeriodForLivenessCheck = 24,
+  kInternalDnsDomain = 25,
+  kInternalDnssecTa = 26,
 };
 
 // RFC 7427 / IANA "IKEv2 Hash Algorithms"
@@ -219,6 +262,8 @@ enum class HashAlgorithm : std::uint16_t {
   kSha2_384 = 3,
   kSha2_512 = 4,
   kIdentity = 5,  // RFC 8420 (Ed25519/Ed448)
+  kStreebog256 = 6,
+  kStreebog512 = 7,
 };
 
 // IKE header flags (RFC 7296 3.1)
