@@ -1,0 +1,41 @@
+// Internal to answerd_crypto: keyed HMAC over an OpenSSL EVP digest (RFC 2104).
+// The key block is absorbed once; compute() can then run many times with the same
+// key (prf+ iterates with one key), reusing two digest contexts without allocating.
+#pragma once
+
+#include <openssl/evp.h>
+
+#include <cstdint>
+#include <span>
+
+#include "ike/crypto/ossl.h"
+#include "ike/crypto/prf.h"
+
+namespace answerd::crypto {
+
+class Hmac {
+ public:
+  // md must outlive the object (the cached fetches of ossl.h do).
+  [[nodiscard]] static answerd::expected<Hmac, CryptoError> create(const EVP_MD* md, Bytes key);
+  [[nodiscard]] std::size_t size() const { return out_size_; }
+  // HMAC(key, concatenation of data) into out (exactly size() bytes).
+  [[nodiscard]] answerd::expected<void, CryptoError> compute(std::span<const Bytes> data,
+                                                             std::span<std::uint8_t> out);
+  [[nodiscard]] answerd::expected<void, CryptoError> compute(ByteParts data,
+                                                             std::span<std::uint8_t> out) {
+    return compute(std::span<const Bytes>(data.begin(), data.size()), out);
+  }
+
+ private:
+  Hmac() = default;
+  ossl::MdCtx inner_;  // state after absorbing key ^ ipad
+  ossl::MdCtx outer_;  // state after absorbing key ^ opad
+  ossl::MdCtx work_;
+  std::size_t out_size_ = 0;
+};
+
+// The EVP digest behind a PRF / integrity transform; nullptr if unsupported.
+[[nodiscard]] const EVP_MD* prf_md(ike::PrfId prf);
+[[nodiscard]] const EVP_MD* integ_md(ike::IntegId integ);
+
+}  // namespace answerd::crypto
