@@ -38,9 +38,13 @@ PrivateBpffs::~PrivateBpffs() {
 
 RunResult test_run(int prog_fd, const Bytes& frame, std::uint32_t repeat) {
   Bytes out(frame.size() + 256);
-  LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame.data(),
-              .data_out = out.data(), .data_size_in = static_cast<std::uint32_t>(frame.size()),
-              .data_size_out = static_cast<std::uint32_t>(out.size()), .repeat = static_cast<int>(repeat));
+  bpf_test_run_opts opts{};  // LIBBPF_OPTS is a GNU C statement expression
+  opts.sz = sizeof opts;
+  opts.data_in = frame.data();
+  opts.data_out = out.data();
+  opts.data_size_in = static_cast<std::uint32_t>(frame.size());
+  opts.data_size_out = static_cast<std::uint32_t>(out.size());
+  opts.repeat = static_cast<int>(repeat);
   RunResult r;
   if (::bpf_prog_test_run_opts(prog_fd, &opts) != 0) {
     r.err = errno;

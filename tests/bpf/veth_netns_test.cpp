@@ -127,7 +127,8 @@ class VethNetns : public ::testing::Test {
   }
   std::uint8_t attach_mode() {
     InNetns in(kNsA);
-    LIBBPF_OPTS(bpf_xdp_query_opts, q);
+    bpf_xdp_query_opts q{};
+    q.sz = sizeof q;
     if (::bpf_xdp_query(static_cast<int>(::if_nametoindex(kDevA.c_str())), 0, &q) != 0) return 0xff;
     return q.attach_mode;
   }

@@ -74,7 +74,9 @@ Result<XdpProgram> XdpProgram::load(const LoadOptions& opts) {
   const std::string pins = pin_dir(opts.bpffs);
   if (auto ok = make_dirs(pins); !ok) return answerd::unexpected<Error>(ok.error());
 
-  LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = pins.c_str());
+  bpf_object_open_opts open_opts{};  // LIBBPF_OPTS is a GNU C statement expression
+  open_opts.sz = sizeof open_opts;
+  open_opts.pin_root_path = pins.c_str();
   answer_xdp* skel = answer_xdp__open_opts(&open_opts);
   if (!skel) return fail(errno, "open XDP object");
   if (int err = answer_xdp__load(skel); err != 0) {
@@ -158,8 +160,9 @@ Result<void> XdpProgram::attach(std::string_view ifname, AttachMode mode) {
     if (auto ok = detach_link(pinned->get(), bpffs_, ifname); !ok) return ok;
   }
 
-  LIBBPF_OPTS(bpf_link_create_opts, lopts,
-              .flags = mode == AttachMode::kNative ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE);
+  bpf_link_create_opts lopts{};
+  lopts.sz = sizeof lopts;
+  lopts.flags = mode == AttachMode::kNative ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE;
   int fd = ::bpf_link_create(prog_fd(), static_cast<int>(*ifindex), BPF_XDP, &lopts);
   if (fd < 0) {
     int err = errno;
