@@ -1,0 +1,160 @@
+// Config -> RuntimeSettings (see config_adapter.h).
+#include "daemon/config_adapter.h"
+
+#include "config/load.h"
+#include "ike/wire/names.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <set>
+
+namespace answerd::daemon {
+namespace {
+
+nlohmann::json ranges(const std::vector<config::AddressRange>& list) {
+  auto a = nlohmann::json::array();
+  for (const auto& r : list) a.push_back(r.text);
+  return a;
+}
+
+nlohmann::json selectors(const std::vector<config::TrafficSelector>& list) {
+  auto a = nlohmann::json::array();
+  for (const auto& t : list) a.push_back(t.dynamic && t.text.empty() ? "dynamic" : t.text);
+  return a;
+}
+
+// "AES_GCM_16_256/PRF_HMAC_SHA2_256/CURVE_25519", in the wire codec's names.
+std::string proposal_text(const config::Proposal& p) {
+  std::string out;
+  auto add = [&](std::string s) { out += (out.empty() ? "" : "/") + s; };
+  for (const auto& e : p.encr)
+    add(e.key_bits != 0 ? fmt::format("{}_{}", ike::to_string(e.id), e.key_bits) : ike::to_string(e.id));
+  for (auto i : p.integ) add(ike::to_string(i));
+  for (auto f : p.prf) add(ike::to_string(f));
+  for (auto d : p.dh) add(ike::to_string(d));
+  return out;
+}
+
+nlohmann::json proposals(const std::vector<config::Proposal>& list) {
+  auto a = nlohmann::json::array();
+  for (const auto& p : list) a.push_back(proposal_text(p));
+  return a;
+}
+
+nlohmann::json auth_rounds(const std::vector<config::AuthRound>& rounds) {
+  auto a = nlohmann::json::array();
+  for (const auto& r : rounds)
+    a.push_back({{"round", r.name}, {"auth", config::to_string(r.auth)}, {"id", r.id.text}});
+  return a;
+}
+
+nlohmann::json connection_json(const config::Connection& c) {
+  auto children = nlohmann::json::array();
+  for (const auto& ch : c.children)
+    children.push_back({{"name", ch.name},
+                        {"mode", config::to_string(ch.mode)},
+                        {"local_ts", selectors(ch.local_ts)},
+                        {"remote_ts", selectors(ch.remote_ts)},
+                        {"esp_proposals", proposals(ch.esp_proposals)},
+                        {"life_time_s", ch.life_time.count()}});
+  return {{"name", c.name},
+          {"version", c.version},
+          {"local_addrs", ranges(c.local_addrs)},
+          {"remote_addrs", ranges(c.remote_addrs)},
+          {"local_port", c.local_port},
+          {"proposals", proposals(c.proposals)},
+          {"unique", config::to_string(c.unique)},
+          {"local", auth_rounds(c.local)},
+          {"remote", auth_rounds(c.remote)},
+          {"auth_lifetime_s", c.auth_lifetime().count()},
+          {"children", std::move(children)}};
+}
+
+// Listen on the connections' addresses when every one names single addresses,
+// otherwise on the wildcards (replies still leave from the address asked, PKTINFO).
+std::vector<IpAddress> listen_addresses(const config::Config& cfg) {
+  std::set<std::pair<int, std::array<std::uint8_t, 16>>> seen;
+  std::vector<IpAddress> out;
+  for (const auto& c : cfg.connections) {
+    if (c.local_addrs.empty()) return {};
+    for (const auto& r : c.local_addrs) {
+      if (r.any || r.from != r.to) return {};
+      IpAddress a;
+      a.family = r.from.family == 4 ? AF_INET : AF_INET6;
+      a.bytes = r.from.bytes;
+      if (seen.insert({a.family, a.bytes}).second) out.push_back(a);
+    }
+  }
+  return out;
+}
+
+const char* level_word(config::LogLevel l) {
+  switch (l) {
+    case config::LogLevel::kSilent:  // no "off" level: errors are always worth a line
+    case config::LogLevel::kError: return "error";
+    case config::LogLevel::kWarning: return "warn";
+    case config::LogLevel::kInfo: return "info";
+    case config::LogLevel::kDebug: return "debug";
+    case config::LogLevel::kTrace: return "trace";
+  }
+  return "info";
+}
+
+// The config's subsystem names onto the log's: enc and sa log as ike.
+std::string log_spec(const config::LogSettings& ls) {
+  std::string spec = level_word(ls.level);
+  for (const auto& [sub, lvl] : ls.subsystems) {
+    std::string name = (sub == "enc" || sub == "sa") ? "ike" : sub;
+    spec += fmt::format(",{}={}", name, level_word(lvl));
+  }
+  return spec;
+}
+
+}  // namespace
+
+RuntimeSettings settings_from_config(const config::Config& cfg) {
+  RuntimeSettings s;
+  s.dataplane = cfg.daemon.dataplane == config::Dataplane::kNone ? Dataplane::none : Dataplane::xfrm;
+  s.control_socket = cfg.daemon.control_socket.string();
+  s.ike.local_addrs = listen_addresses(cfg);
+  s.xdp = !cfg.daemon.xdp.interfaces.empty();
+  s.workers = cfg.daemon.workers;
+  s.log_spec = log_spec(cfg.daemon.log);
+  for (const auto& c : cfg.connections) {
+    s.connections.push_back(connection_json(c));
+    if (c.local_port != 500)
+      s.warnings.push_back(fmt::format("{}:{}: connection {}: local_port {} is not used, answerd listens "
+                                       "on UDP 500 and 4500", c.loc.file, c.loc.line, c.name, c.local_port));
+  }
+  for (const auto& w : cfg.warnings) s.warnings.push_back(config::to_string(w));
+  return s;
+}
+
+expected<RuntimeSettings, std::vector<std::string>> load_settings(const std::string& path) {
+  auto cfg = config::load_file(path);
+  if (!cfg) {
+    std::vector<std::string> lines;
+    for (const auto& d : cfg.error()) lines.push_back(config::to_string(d));
+    if (lines.empty()) lines.push_back(path + ": invalid configuration");
+    return unexpected(std::move(lines));
+  }
+  return settings_from_config(*cfg);
+}
+
+int check_config(const std::string& path) {
+  auto cfg = config::load_file(path);
+  if (!cfg) {
+    for (const auto& d : cfg.error()) std::fprintf(stderr, "%s\n", config::to_string(d).c_str());
+    return 1;
+  }
+  for (const auto& w : cfg->warnings) std::fprintf(stderr, "%s\n", config::to_string(w).c_str());
+  std::size_t children = 0;
+  for (const auto& c : cfg->connections) children += c.children.size();
+  std::printf("%s: valid: %zu connections, %zu child configs, %zu secrets, dataplane %s\n", path.c_str(),
+              cfg->connections.size(), children, cfg->secrets.size(),
+              std::string(config::to_string(cfg->daemon.dataplane)).c_str());
+  return 0;
+}
+
+}  // namespace answerd::daemon

@@ -1,0 +1,72 @@
+// Daemon: the wiring of answerd. Owns the event loop, IKE sockets, the Responder,
+// the worker pool and the control socket; loads the configuration through a
+// SettingsLoader, handles SIGTERM/SIGINT (clean shutdown) and SIGHUP (reload:
+// re-parse and swap, keep the old configuration on errors), checks the dataplane
+// (dataplane = xfrm: probe_xfrm_esp() must pass; dataplane = none: said loudly),
+// drops capabilities once the sockets are bound, and tells systemd (sd_notify).
+#pragma once
+
+#include "daemon/clock.h"
+#include "daemon/command_registry.h"
+#include "daemon/control_server.h"
+#include "daemon/event_loop.h"
+#include "daemon/ike_listener.h"
+#include "daemon/responder.h"
+#include "daemon/settings.h"
+#include "daemon/worker_pool.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace answerd::daemon {
+
+struct DaemonOptions {
+  std::string config_file;
+  std::optional<std::string> control_socket;  // --control-socket, overrides the config
+  std::optional<std::string> log_spec;        // --log-level, overrides the config
+  bool drop_privileges = true;
+};
+
+class Daemon {
+ public:
+  // Loads the configuration and opens everything; an error is a sentence for stderr.
+  [[nodiscard]] static expected<std::unique_ptr<Daemon>, std::string> start(DaemonOptions opts,
+                                                                           SettingsLoader loader);
+  ~Daemon();
+
+  // Runs until SIGTERM/SIGINT (or stop()); returns the process exit code.
+  int run();
+  void stop() { loop_->stop(); }
+
+  // SIGHUP and `daemon reload`: the new settings, or the errors (old ones stay).
+  expected<nlohmann::json, std::string> reload();
+  [[nodiscard]] nlohmann::json status() const;
+  [[nodiscard]] nlohmann::json stats() const;
+  [[nodiscard]] EventLoop& loop() { return *loop_; }
+
+ private:
+  Daemon(DaemonOptions opts, SettingsLoader loader) : opts_(std::move(opts)), loader_(std::move(loader)) {}
+  expected<void, std::string> open();
+  void register_commands();
+  void apply_overrides(RuntimeSettings& s) const;
+
+  DaemonOptions opts_;
+  SettingsLoader loader_;
+  RuntimeSettings settings_;
+  SteadyClock clock_;
+  std::chrono::steady_clock::time_point started_;
+  std::unique_ptr<EventLoop> loop_;
+  std::unique_ptr<IkeListener> listener_;
+  std::unique_ptr<Responder> responder_;
+  std::unique_ptr<WorkerPool> workers_;
+  CommandRegistry registry_;
+  std::unique_ptr<ControlServer> control_;
+  std::string capabilities_ = "(not dropped)";
+  std::uint64_t reloads_ = 0, reload_failures_ = 0;
+};
+
+}  // namespace answerd::daemon

@@ -1,0 +1,112 @@
+// IkeListener implementation (see ike_listener.h).
+#include "daemon/ike_listener.h"
+
+#include "log/log.h"
+
+#include <fmt/format.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <cstring>
+
+namespace answerd::daemon {
+namespace {
+
+using log::Subsys;
+
+// Per wake-up budget, so that one busy socket cannot starve the others.
+constexpr int kReadBudget = 64;
+
+bool ipv6_available() {
+  UniqueFd fd(::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  return fd.valid();
+}
+
+}  // namespace
+
+nlohmann::json IkeListenerStats::to_json() const {
+  return {{"received", received},   {"truncated", truncated},     {"keepalives", keepalives},
+          {"not_ike", not_ike},     {"recv_errors", recv_errors}, {"sent", sent},
+          {"send_errors", send_errors}};
+}
+
+expected<std::unique_ptr<IkeListener>, std::string> IkeListener::open(EventLoop& loop,
+                                                                     const IkeListenerOptions& opts) {
+  std::unique_ptr<IkeListener> l(new IkeListener(loop));
+  bool wildcard = opts.local_addrs.empty();
+  std::vector<IpAddress> addrs = opts.local_addrs;
+  if (wildcard) addrs = {IpAddress::any(AF_INET), IpAddress::any(AF_INET6)};
+  for (const auto& addr : addrs) {
+    if (wildcard && addr.family == AF_INET6 && !ipv6_available()) {
+      log::warn(Subsys::net, "IPv6 is not available on this host: listening on IPv4 only");
+      continue;
+    }
+    for (bool nat_t : {false, true}) {
+      IkeSocketOptions so{.bind = {.addr = addr, .port = nat_t ? opts.nat_port : opts.ike_port},
+                          .nat_t = nat_t,
+                          .udp_encap = nat_t && opts.udp_encap,
+                          .max_datagram = opts.max_datagram};
+      auto s = IkeSocket::open(so);
+      if (!s) return unexpected(s.error());
+      log::info(Subsys::net, "listening on {}{}{}", s->local().to_string(),
+                nat_t ? " (NAT-T)" : "", so.udp_encap ? ", UDP_ENCAP_ESPINUDP" : "");
+      l->sockets_.push_back(std::move(*s));
+    }
+  }
+  for (std::size_t i = 0; i < l->sockets_.size(); ++i) {
+    IkeListener* self = l.get();
+    auto r = loop.add_fd(l->sockets_[i].fd(), EPOLLIN, [self, i](std::uint32_t) { self->on_readable(i); });
+    if (!r) return unexpected(r.error());
+  }
+  return l;
+}
+
+IkeListener::~IkeListener() {
+  for (auto& s : sockets_) loop_.remove_fd(s.fd());
+}
+
+void IkeListener::on_readable(std::size_t index) {
+  IkeSocket& s = sockets_[index];
+  for (int i = 0; i < kReadBudget; ++i) {
+    switch (s.receive(scratch_)) {
+      case RecvStatus::would_block: return;
+      case RecvStatus::datagram:
+        ++stats_.received;
+        log::trace(Subsys::net, "{} bytes from {} to {}", scratch_.bytes.size(),
+                   scratch_.remote.to_string(), scratch_.local.to_string());
+        if (responder_ != nullptr) responder_->on_datagram(scratch_);
+        break;
+      case RecvStatus::truncated:
+        ++stats_.truncated;
+        log::debug(Subsys::net, "datagram on {} larger than the receive limit dropped",
+                   s.local().to_string());
+        break;
+      case RecvStatus::keepalive: ++stats_.keepalives; break;
+      case RecvStatus::not_ike: ++stats_.not_ike; break;
+      case RecvStatus::error:
+        ++stats_.recv_errors;
+        log::warn(Subsys::net, "receive on {}: {}", s.local().to_string(), std::strerror(s.last_errno()));
+        return;
+    }
+  }
+}
+
+expected<void, std::string> IkeListener::send(const Datagram& d) {
+  for (auto& s : sockets_) {
+    const Endpoint& b = s.local();
+    if (b.addr.family != d.local.addr.family || b.port != d.local.port || s.nat_t() != d.nat_t) continue;
+    if (!b.addr.is_any() && b.addr != d.local.addr) continue;
+    auto r = s.send(d);
+    if (r) {
+      ++stats_.sent;
+    } else {
+      ++stats_.send_errors;
+    }
+    return r;
+  }
+  ++stats_.send_errors;
+  return unexpected(fmt::format("no {} socket on {} to send to {}", d.nat_t ? "NAT-T" : "IKE",
+                                d.local.to_string(), d.remote.to_string()));
+}
+
+}  // namespace answerd::daemon
