@@ -32,6 +32,7 @@ struct Header {
 
   [[nodiscard]] bool initiator() const { return (flags & kFlagInitiator) != 0; }
   [[nodiscard]] bool response() const { return (flags & kFlagResponse) != 0; }
+  bool operator==(const Header&) const = default;
 };
 
 // RFC 7296 3.3.5 Transform Attributes: TV (AF=1, 2-octet value) or TLV.

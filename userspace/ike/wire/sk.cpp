@@ -9,7 +9,6 @@ namespace answerd::ike {
 namespace {
 
 constexpr std::size_t kGenericHeaderLen = 4;
-constexpr std::size_t kSkfFieldsLen = 4;  // Fragment Number, Total Fragments
 
 // Points the Next Payload field of the last payload in `chain` at `next`.
 void relink_last(Bytes& chain, PayloadType next) {
