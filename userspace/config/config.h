@@ -44,6 +44,7 @@ struct AuthRound {
   std::vector<std::filesystem::path> cacerts{};
   std::vector<std::filesystem::path> pubkeys{};
   SourceLoc loc{};
+  friend bool operator==(const AuthRound&, const AuthRound&) = default;
 };
 
 struct Child {
@@ -66,6 +67,7 @@ struct Child {
   std::optional<IfId> if_id_out{};
   bool ipcomp = false;
   SourceLoc loc{};
+  friend bool operator==(const Child&, const Child&) = default;
 };
 
 struct Connection {
@@ -102,6 +104,7 @@ struct Connection {
   }
   // When answerd deletes the IKE SA itself: auth_lifetime() + over_time.
   [[nodiscard]] Seconds hard_lifetime() const { return auth_lifetime() + over_time; }
+  friend bool operator==(const Connection&, const Connection&) = default;
 };
 
 // secrets.ike<suffix> (PSK) and secrets.private/rsa/ecdsa<suffix> (key files).
@@ -113,6 +116,7 @@ struct Secret {
   SecretString data{};              // PSK bytes, or the key file's passphrase
   std::filesystem::path file{};     // private keys only (resolved, exists)
   SourceLoc loc{};
+  friend bool operator==(const Secret&, const Secret&) = default;
 };
 
 enum class Dataplane { kXfrm, kNone };
@@ -152,6 +156,7 @@ struct Config {
   std::vector<Secret> secrets{};
   DaemonSettings daemon{};
   std::vector<Diagnostic> warnings{};  // non-fatal findings (e.g. PSK without a secret)
+  friend bool operator==(const Config&, const Config&) = default;
 };
 
 [[nodiscard]] std::string_view to_string(AuthMethod v);

@@ -32,15 +32,16 @@ void cross_check(Ctx& ctx, const Config& cfg) {
                                    c.local.front().id.text + "' or '" + c.remote.front().id.text + "'");
   }
   if (cfg.connections.empty())
-    ctx.diags.warning({ctx.string_name.empty() ? std::string("config") : ctx.string_name, 0},
+    ctx.diags.warning({ctx.root_file, 0},
                       "no connections defined: every IKE_SA_INIT will be refused");
 }
 
 }  // namespace detail
 
 expected<Config, std::vector<Diagnostic>> validate(const Section& root, const LoadOptions& options,
-                                                   Diagnostics diags, const std::string& string_name) {
-  detail::Ctx ctx{.diags = diags, .opts = options, .string_name = string_name};
+                                                   Diagnostics diags, const std::string& string_name,
+                                                   const std::string& root_file) {
+  detail::Ctx ctx{.diags = diags, .opts = options, .string_name = string_name, .root_file = root_file};
   Config cfg;
   for (const auto& s : root.settings) diags.error(s.loc, "unknown top-level key '" + s.key + "'");
   for (const auto& sec : root.sections) {
@@ -64,7 +65,7 @@ expected<Config, std::vector<Diagnostic>> load_file(const std::filesystem::path&
   Section root;
   ParseOptions po{.allow_include = options.allow_include, .base_dir = {}, .limits = options.limits};
   if (!parse_settings_file(path, po, root, diags)) return unexpected(diags.take());
-  return validate(root, options, std::move(diags), std::string{"\x01"});  // no string name
+  return validate(root, options, std::move(diags), std::string(), path.string());
 }
 
 expected<Config, std::vector<Diagnostic>> parse_string(std::string_view text, const std::string& name,
@@ -74,7 +75,7 @@ expected<Config, std::vector<Diagnostic>> parse_string(std::string_view text, co
   ParseOptions po{.allow_include = options.allow_include, .base_dir = options.base_dir,
                   .limits = options.limits};
   if (!parse_settings_text(text, name, po, root, diags)) return unexpected(diags.take());
-  return validate(root, options, std::move(diags), name);
+  return validate(root, options, std::move(diags), name, name);
 }
 
 std::string_view to_string(AuthMethod v) { return v == AuthMethod::kPsk ? "psk" : "pubkey"; }

@@ -34,10 +34,12 @@ struct LoadOptions {
 [[nodiscard]] expected<Config, std::vector<Diagnostic>> parse_string(
     std::string_view text, const std::string& name, const LoadOptions& options = {});
 
-// Validates an already parsed settings tree (parse_settings_*); `string_name` is the
-// diagnostic name that stands for options.base_dir (the name given to parse_string).
+// Validates an already parsed settings tree (parse_settings_*). `string_name` is the
+// diagnostic name whose relative file names resolve against options.base_dir (the
+// name given to parse_string, empty for files); `root_file` names whole-config
+// findings ("no connections defined").
 [[nodiscard]] expected<Config, std::vector<Diagnostic>> validate(
     const Section& root, const LoadOptions& options, Diagnostics diags,
-    const std::string& string_name = {});
+    const std::string& string_name, const std::string& root_file);
 
 }  // namespace answerd::config

@@ -22,6 +22,7 @@ struct Ctx {
   Diagnostics& diags;
   const LoadOptions& opts;
   std::string string_name;  // parse_string's name: its directory is opts.base_dir
+  std::string root_file;    // the file (or parse_string name) loading started with
 
   // Directory that relative file names in `at.file` resolve against.
   [[nodiscard]] std::filesystem::path dir_of(const SourceLoc& at) const;

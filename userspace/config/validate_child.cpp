@@ -38,7 +38,7 @@ struct Given {
 // (rekey) limit never exceeds the hard (life) limit.
 void settle_lifetimes(Ctx& ctx, const Section& sec, const std::string& path, Child& c, const Given& g) {
   if (!g.life_time) c.life_time = c.rekey_time * 110 / 100;
-  if (!g.rekey_time && c.rekey_time > c.life_time) c.rekey_time = c.life_time * 9 / 10;
+  if (!g.rekey_time && c.rekey_time >= c.life_time) c.rekey_time = c.life_time * 9 / 10;
   if (c.rekey_time > c.life_time)
     ctx.diags.error(sec.loc, path + ": rekey_time (" + duration_to_string(c.rekey_time) +
                                  ") exceeds life_time (" + duration_to_string(c.life_time) + ")");

@@ -30,12 +30,16 @@ constexpr std::pair<std::string_view, std::string_view> kUnsupportedAuthKeys[] =
 AuthRound validate_round(Ctx& ctx, const Section& sec, const std::string& path, bool local) {
   AuthRound r{.name = sec.name, .id = Identity{.kind = Identity::Kind::kAny, .text = "%any"}, .loc = sec.loc};
   bool id_given = false;
+  bool auth_bad = false;  // no follow-up errors about a method we did not understand
   const KeyRule rules[] = {
       {"auth", [&](const Setting& s) -> Result {
+         auth_bad = true;
          if (s.value.starts_with("eap") || s.value.starts_with("xauth"))
            return unexpected("'" + s.value + "' is not supported (psk or pubkey)");
-         return set_choice(r.auth, s.value, {{"psk", AuthMethod::kPsk}, {"pubkey", AuthMethod::kPubkey},
-                                             {"rsa", AuthMethod::kPubkey}, {"ecdsa", AuthMethod::kPubkey}});
+         auto res = set_choice(r.auth, s.value, {{"psk", AuthMethod::kPsk}, {"pubkey", AuthMethod::kPubkey},
+                                                 {"rsa", AuthMethod::kPubkey}, {"ecdsa", AuthMethod::kPubkey}});
+         auth_bad = !res;
+         return res;
        }},
       {"id", [&](const Setting& s) -> Result {
          auto id = parse_identity(s.value);
@@ -58,7 +62,7 @@ AuthRound validate_round(Ctx& ctx, const Section& sec, const std::string& path, 
     return false;
   });
   check_sections(ctx, sec, path, [](const std::string&) { return false; });
-  if (r.auth == AuthMethod::kPubkey) {
+  if (r.auth == AuthMethod::kPubkey && !auth_bad) {
     if (local && r.certs.empty() && r.pubkeys.empty())
       ctx.diags.error(sec.loc, path + ": auth = pubkey needs certs (our certificate)");
     if (!local && r.cacerts.empty() && r.certs.empty() && r.pubkeys.empty())
@@ -165,8 +169,10 @@ bool is_round(const std::string& name, std::string_view base) {
 }
 
 void check_if_ids(Ctx& ctx, const Connection& c, const std::string& path) {
-  if (c.if_id_in.has_value() != c.if_id_out.has_value())
+  if (c.if_id_in.has_value() != c.if_id_out.has_value()) {
     ctx.diags.error(c.loc, path + ": if_id_in and if_id_out must be set together");
+    return;
+  }
   for (const auto& ch : c.children) {
     bool in = ch.if_id_in.has_value() || c.if_id_in.has_value();
     bool out = ch.if_id_out.has_value() || c.if_id_out.has_value();
