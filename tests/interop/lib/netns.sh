@@ -111,7 +111,8 @@ ia_topology_nat() {
 ia_capture_start() {
   local n=$1 dev=$2 file=$3 filter=${4:-udp port 500 or udp port 4500} pid
   local err="$IA_WORK/tcpdump.$(basename "$file").err"
-  ia_ns_exec "$n" tcpdump -i "$dev" -U -s 0 -w "$file" "$filter" 2>"$err" &
+  # exec: the recorded pid is tcpdump's (a background bash would ignore SIGINT).
+  (exec ip netns exec "$(ia_ns "$n")" tcpdump -i "$dev" --immediate-mode -U -s 0 -w "$file" "$filter") 2>"$err" &
   pid=$!
   IA_CAPTURE_PID["$file"]=$pid
   ia_on_exit kill "$pid"
@@ -123,8 +124,8 @@ ia_capture_stop() {
   local pid=${IA_CAPTURE_PID[$1]:-}
   [ -n "$pid" ] || return 0
   sleep 0.3  # let the last packets reach the socket buffer
-  kill -INT "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
+  kill -TERM "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null || true
   unset "IA_CAPTURE_PID[$1]"
 }
 

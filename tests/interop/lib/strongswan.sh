@@ -117,9 +117,12 @@ ia_charon_start() {
   local inst=$1 dir pid
   dir=$(ia_charon_dir "$inst")
   [ -n "${IA_CHARON_NS[$inst]:-}" ] || ia_fail "ia_charon_start: $inst was not set up"
-  STRONGSWAN_CONF="$dir/strongswan.conf" ia_ns_exec "${IA_CHARON_NS[$inst]}" \
-    unshare -m --propagation private \
-    sh -c 'mount -t tmpfs tmp /run && exec "$0"' "$IA_CHARON_BIN" >"$dir/charon.out" 2>&1 &
+  # exec all the way down: the recorded pid is charon's own.
+  (
+    export STRONGSWAN_CONF="$dir/strongswan.conf"
+    exec ip netns exec "$(ia_ns "${IA_CHARON_NS[$inst]}")" unshare -m --propagation private \
+      sh -c 'mount -t tmpfs tmp /run && exec "$0"' "$IA_CHARON_BIN"
+  ) >"$dir/charon.out" 2>&1 &
   pid=$!
   IA_CHARON_PID[$inst]=$pid
   ia_on_exit ia_charon_stop "$inst"
