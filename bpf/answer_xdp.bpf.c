@@ -178,9 +178,10 @@ static __always_inline int answer_exchange_verdict(const struct answer_pkt *pkt,
   }
 }
 
-/* Verdicts 1-4 on the UDP payload; returns a counter index or ANSWER_NOT_IKE. */
-static __always_inline int answer_verdict(struct answer_pkt *pkt, void *end, __u16 natt_port,
-                                          const struct answer_config *cfg, __u64 now)
+/* Verdicts 1-2 on the UDP payload: ANSWER_NOT_IKE, ANSWER_CNT_MALFORMED, or 0
+ * with *hdr set to a complete, well-formed IKE header. */
+static __always_inline int answer_find_ike(const struct answer_pkt *pkt, void *end,
+                                           __u16 natt_port, struct answer_ike_hdr **hdr)
 {
   void *p = pkt->payload;
   __u32 len = pkt->payload_len;
@@ -198,12 +199,21 @@ static __always_inline int answer_verdict(struct answer_pkt *pkt, void *end, __u
     p += 4;
     len -= 4;
   }
-  struct answer_ike_hdr *h = p; /* 2 */
+  struct answer_ike_hdr *h = p;
   if (len < ANSWER_IKE_HDR_LEN || (void *)(h + 1) > end)
     return ANSWER_CNT_MALFORMED;
   __u32 ike_len = bpf_ntohl(h->length);
   if (ike_len < ANSWER_IKE_HDR_LEN || ike_len > len || (h->version >> 4) != 2)
     return ANSWER_CNT_MALFORMED;
+  *hdr = h;
+  return 0;
+}
+
+/* Verdicts 3-4, then 5-9; returns the counter index. */
+static __always_inline int answer_verdict(const struct answer_pkt *pkt,
+                                          const struct answer_ike_hdr *h,
+                                          const struct answer_config *cfg, __u64 now)
+{
   if (cfg->flags & ANSWER_CFG_ALLOWLIST) { /* 3 */
     struct answer_allow_key ak = {.prefixlen = 128};
     __builtin_memcpy(ak.addr, pkt->src.addr, 16);
@@ -231,10 +241,13 @@ int answer_xdp(struct xdp_md *ctx)
   struct answer_pkt pkt = {};
   if (!answer_parse(&c, &pkt, ike_port, natt_port))
     return XDP_PASS; /* 1 */
-  __u64 now = bpf_ktime_get_ns();
-  int idx = answer_verdict(&pkt, end, natt_port, cfg, now);
-  if (idx < 0)
+  struct answer_ike_hdr *h = NULL;
+  int idx = answer_find_ike(&pkt, end, natt_port, &h);
+  if (idx == ANSWER_NOT_IKE)
     return XDP_PASS; /* 1: keepalive, ESP in UDP */
+  __u64 now = bpf_ktime_get_ns();
+  if (idx == 0 && h)
+    idx = answer_verdict(&pkt, h, cfg, now);
   answer_count(&pkt.src, (__u32)idx, (__u64)(end - data), now);
   return idx < ANSWER_CNT_FIRST_PASS ? XDP_DROP : XDP_PASS;
 }

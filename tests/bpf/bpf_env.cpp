@@ -2,6 +2,7 @@
 #include "bpf_env.h"
 
 #include <bpf/bpf.h>
+#include <sched.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -17,15 +18,21 @@ std::optional<std::string> bpf_skip_reason() {
   return std::nullopt;
 }
 
+// The bpffs is mounted on /sys/fs/bpf in a mount namespace of this process only:
+// the canonical place, invisible to (and safe from) everything else on the
+// machine, and gone with the process.
 PrivateBpffs::PrivateBpffs() {
-  char tmpl[] = "/tmp/answerd-bpffs.XXXXXX";
-  if (!::mkdtemp(tmpl)) {
-    error_ = std::string("mkdtemp: ") + std::strerror(errno);
+  if (::unshare(CLONE_NEWNS) != 0) {
+    error_ = std::string("unshare(CLONE_NEWNS): ") + std::strerror(errno);
     return;
   }
-  root_ = tmpl;
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+    error_ = std::string("make / private: ") + std::strerror(errno);
+    return;
+  }
+  root_ = "/sys/fs/bpf";
   if (::mount("bpf", root_.c_str(), "bpf", 0, "mode=0700") != 0) {
-    error_ = "mount -t bpf " + root_ + ": " + std::strerror(errno);
+    error_ = "mount -t bpf bpf " + root_ + ": " + std::strerror(errno);
     return;
   }
   mounted_ = true;
@@ -33,7 +40,6 @@ PrivateBpffs::PrivateBpffs() {
 
 PrivateBpffs::~PrivateBpffs() {
   if (mounted_) ::umount2(root_.c_str(), MNT_DETACH);
-  if (!root_.empty()) ::rmdir(root_.c_str());
 }
 
 RunResult test_run(int prog_fd, const Bytes& frame, std::uint32_t repeat) {

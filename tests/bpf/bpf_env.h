@@ -14,7 +14,8 @@ namespace answerd::test {
 // Why BPF tests cannot run here, or nullopt when they can (root with CAP_BPF).
 [[nodiscard]] std::optional<std::string> bpf_skip_reason();
 
-// A bpffs mounted on a fresh temporary folder; unmounted and removed on destruction.
+// A fresh bpffs on /sys/fs/bpf in a private mount namespace of this process;
+// unmounted on destruction. Never touches the machine's own bpffs.
 class PrivateBpffs {
  public:
   PrivateBpffs();
@@ -23,7 +24,7 @@ class PrivateBpffs {
   PrivateBpffs& operator=(const PrivateBpffs&) = delete;
   [[nodiscard]] bool ok() const { return !root_.empty() && mounted_; }
   // The folder to pass as LoadOptions::bpffs.
-  [[nodiscard]] std::string path() const { return root_ + "/answerd"; }
+  [[nodiscard]] std::string path() const { return root_ + "/answerd-test"; }
   [[nodiscard]] const std::string& error() const { return error_; }
 
  private:
