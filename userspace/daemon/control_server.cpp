@@ -115,12 +115,12 @@ void ControlServer::on_accept() {
     socklen_t len = sizeof cred;
     if (::getsockopt(fd.get(), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
       log::debug(Subsys::ctl, "client connected: pid {} uid {} gid {}", cred.pid, cred.uid, cred.gid);
-    if (clients_.size() >= opts_.max_clients) {
-      std::string line = to_line(make_error("too many control clients, try again"));
-      [[maybe_unused]] auto n = ::send(fd.get(), line.data(), line.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-      log::warn(Subsys::ctl, "refused control client pid {}: {} clients connected", cred.pid,
-                clients_.size());
-      continue;
+    // Over the cap, a client still gets its error line (then a graceful close);
+    // past twice the cap it is closed at once.
+    bool refuse = clients_.size() >= opts_.max_clients;
+    if (refuse) {
+      log::warn(Subsys::ctl, "refusing control client pid {}: {} clients connected", cred.pid, clients_.size());
+      if (clients_.size() >= 2 * opts_.max_clients) continue;
     }
     int raw = fd.get();
     if (auto r = loop_.add_fd(raw, EPOLLIN, [this, raw](std::uint32_t ev) { on_client(raw, ev); }); !r) {
@@ -130,6 +130,11 @@ void ControlServer::on_accept() {
     Client& c = clients_[raw];
     c.fd = std::move(fd);
     touch(raw, c);
+    if (refuse) {
+      c.out = to_line(make_error("too many control clients, try again"));
+      c.closing = true;
+      after_io(raw, c);
+    }
   }
 }
 
@@ -149,10 +154,27 @@ void ControlServer::on_client(int fd, std::uint32_t events) {
   if (it == clients_.end()) return;
   Client& c = it->second;
   touch(fd, c);
+  if (c.draining) {
+    // After our last response: discard input until the peer closes, so that
+    // closing with unread data does not reset the connection (and lose the response).
+    char buf[1024];
+    ssize_t n;
+    while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) {
+    }
+    if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) close_client(fd);
+    return;
+  }
   if ((events & EPOLLIN) != 0 && !c.closing && !read_requests(c)) return close_client(fd);
   if ((events & (EPOLLERR | EPOLLHUP)) != 0 && (events & EPOLLIN) == 0) return close_client(fd);
+  after_io(fd, c);
+}
+
+void ControlServer::after_io(int fd, Client& c) {
   if (!flush(c)) return close_client(fd);
-  if (c.closing && c.out.empty()) return close_client(fd);
+  if (c.closing && c.out.empty()) {
+    ::shutdown(fd, SHUT_WR);
+    c.draining = true;
+  }
   update_interest(fd, c);
 }
 
@@ -197,6 +219,7 @@ bool ControlServer::flush(Client& c) {
 
 void ControlServer::update_interest(int fd, Client& c) {
   std::uint32_t ev = 0;
+  if (c.draining) ev |= EPOLLIN;
   if (!c.closing && c.out.size() < opts_.max_pending_output) ev |= EPOLLIN;
   if (!c.out.empty()) ev |= EPOLLOUT;
   if (auto r = loop_.modify_fd(fd, ev); !r) {

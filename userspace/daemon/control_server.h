@@ -7,7 +7,10 @@
 //   exists and is not a socket is never touched.
 // - Every client is non-blocking with bounded input (kMaxRequestBytes per line),
 //   bounded pending output (reading pauses until it drains), an idle timeout and
-//   a cap on concurrent clients: a slow or stuck client cannot block the loop.
+//   a cap on concurrent clients (clients over it get an error line): a slow or
+//   stuck client cannot block the loop. After its last response a client's
+//   connection is shut down for writing and drained until the peer closes (or the
+//   idle timeout), so that no response is lost to a connection reset.
 // - The peer's credentials (SO_PEERCRED) are logged when it connects.
 // - The destructor closes clients and removes the socket file if it is still ours.
 #pragma once
@@ -49,7 +52,8 @@ class ControlServer {
   struct Client {
     UniqueFd fd;
     std::string in, out;
-    bool closing = false;  // flush `out`, then close
+    bool closing = false;   // flush `out`, then shut down our side
+    bool draining = false;  // shut down: discard input until the peer closes
     EventLoop::TimerId idle = 0;
   };
 
@@ -59,6 +63,7 @@ class ControlServer {
   void on_client(int fd, std::uint32_t events);
   bool read_requests(Client& c);  // false: close now
   bool flush(Client& c);          // false: close now
+  void after_io(int fd, Client& c);  // flush, then close or re-arm
   void update_interest(int fd, Client& c);
   void touch(int fd, Client& c);
   void close_client(int fd);
