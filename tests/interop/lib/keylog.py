@@ -14,7 +14,9 @@ Ni | Nr | SPIi | SPIr)) and section 2.17 (KEYMAT = prf+(SK_d, Ni | Nr)), so a wr
 nonce, a misparsed dump or a mislabelled key fails here, not in a consumer's test.
 
   keylog.py --log INI.log [--peer-log RESP.log] --pcap FILE --out session.json
-  keylog.py --check session.json     (recompute and check a stored file)
+  keylog.py --check session.json [--pcap FILE --ids IDI,IDR]
+      recompute and check a stored file; with --pcap also decrypt its IKE_AUTH
+      messages with tshark and expect exactly these identities
 """
 import argparse
 import hashlib
@@ -145,8 +147,41 @@ def prf_plus(prf_id, key, seed, length):
     return out[:length]
 
 
+NUMBERS = ("encr", "encr_key_bits", "prf", "integ", "dh_group")
+HEXES = ("spi_i", "spi_r", "ni", "nr", "dh_shared", "skeyseed", "sk_d", "sk_ai", "sk_ar",
+         "sk_ei", "sk_er", "sk_pi", "sk_pr")
+CHILD_HEXES = ("keymat_i2r_encr", "keymat_i2r_integ", "keymat_r2i_encr", "keymat_r2i_integ")
+
+
+def check_fields(s):
+    """Every field of the format is there: numbers, and lowercase hex strings that
+    are empty only for integrity keys of AEAD algorithms (integ 0)."""
+    def need_hex(obj, key, may_be_empty):
+        v = obj.get(key)
+        if not isinstance(v, str) or not re.fullmatch(r"(?:[0-9a-f]{2})*", v):
+            raise KeylogError(f"'{key}' is not a lowercase hex string")
+        if not v and not may_be_empty:
+            raise KeylogError(f"'{key}' is empty")
+    for k in NUMBERS:
+        if not isinstance(s.get(k), int):
+            raise KeylogError(f"'{k}' is not a number")
+    for k in HEXES:
+        need_hex(s, k, k in ("sk_ai", "sk_ar") and s["integ"] == 0)
+    if len(s["spi_i"]) != 16 or len(s["spi_r"]) != 16:
+        raise KeylogError("IKE SPIs are not 8 bytes")
+    c = s.get("child")
+    if c is not None:
+        for k in ("encr", "encr_key_bits", "integ"):
+            if not isinstance(c.get(k), int):
+                raise KeylogError(f"'child.{k}' is not a number")
+        for k in CHILD_HEXES:
+            need_hex(c, k, k.endswith("_integ") and c["integ"] == 0)
+
+
 def check_session(s):
-    """Recompute SKEYSEED, SK_* and KEYMAT from the session's own values."""
+    """Check the fields, then recompute SKEYSEED, SK_* and KEYMAT from the session's
+    own values."""
+    check_fields(s)
     if s["prf"] not in PRF_HASH:
         raise KeylogError(f"cannot recompute PRF {s['prf']} (only HMAC PRFs)")
     h = bytes.fromhex
@@ -165,6 +200,50 @@ def check_session(s):
         want = "".join(c[k] for k in names)
         if prf_plus(s["prf"], h(s["sk_d"]), ni + nr, len(want) // 2).hex() != want:
             raise KeylogError("CHILD_SA keys != prf+(SK_d, Ni | Nr)")
+
+
+# Wireshark's IKEv2 decryption table names (it has no ChaCha20-Poly1305 for IKE).
+WS_ENCR = {(12, 128): "AES-CBC-128 [RFC3602]", (12, 192): "AES-CBC-192 [RFC3602]",
+           (12, 256): "AES-CBC-256 [RFC3602]",
+           (20, 128): "AES-GCM-128 with 16 octet ICV [RFC5282]",
+           (20, 192): "AES-GCM-192 with 16 octet ICV [RFC5282]",
+           (20, 256): "AES-GCM-256 with 16 octet ICV [RFC5282]"}
+WS_INTEG = {0: "NONE [RFC4306]", 2: "HMAC_SHA1_96 [RFC2404]",
+            12: "HMAC_SHA2_256_128 [RFC4868]", 13: "HMAC_SHA2_384_192 [RFC4868]",
+            14: "HMAC_SHA2_512_256 [RFC4868]"}
+
+
+def decrypt_ike_auth(s, pcap):
+    """Decrypt the capture's IKE_AUTH messages with tshark and the session's SK_e*/SK_a*.
+    Returns [(identity, auth method)] of the decrypted messages, or None when
+    Wireshark cannot decrypt this algorithm."""
+    encr = WS_ENCR.get((s["encr"], s["encr_key_bits"]))
+    integ = WS_INTEG.get(s["integ"])
+    if not encr or not integ:
+        return None
+    uat = (f'{s["spi_i"]},{s["spi_r"]},{s["sk_ei"]},{s["sk_er"]},"{encr}",'
+           f'{s["sk_ai"]},{s["sk_ar"]},"{integ}"')
+    cmd = ["tshark", "-r", pcap, "-o", "uat:ikev2_decryption_table:" + uat,
+           "-Y", "isakmp.exchangetype == 35 && isakmp.auth.method", "-T", "fields",
+           "-e", "isakmp.id.data.fqdn", "-e", "isakmp.auth.method"]
+    res = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if res.returncode != 0:
+        raise KeylogError(f"tshark failed: {res.stderr.strip()}")
+    # One line per message; a request lists IDi first (then IDr if the initiator sent it).
+    return [(ids.split(",")[0], method) for ids, method, *_ in
+            (line.split("\t") for line in res.stdout.splitlines() if line)]
+
+
+def check_decrypts(s, pcap, ids):
+    """The session's keys must decrypt both IKE_AUTH messages of the capture and
+    show the expected identities (Wireshark checks the ICV/tag on the way)."""
+    found = decrypt_ike_auth(s, pcap)
+    if found is None:
+        return "not checked: Wireshark cannot decrypt this IKE algorithm"
+    got = [i for i, _ in found]
+    if got != ids:
+        raise KeylogError(f"IKE_AUTH decrypted with the logged keys shows IDs {got}, want {ids}")
+    return "IKE_AUTH decrypts: " + ", ".join(f"{i} auth method {m}" for i, m in found)
 
 
 def build_session(log, pcap, peer_log=None):
@@ -209,15 +288,21 @@ def main():
     ap.add_argument("--out")
     ap.add_argument("--psk", help="the pre-shared key, stored as hex in 'psk'")
     ap.add_argument("--check", metavar="SESSION_JSON")
+    ap.add_argument("--ids", default="ini.answerd.test,resp.answerd.test",
+                    help="IDi of the IKE_AUTH request, IDr of the response, once decrypted")
     a = ap.parse_args()
     try:
         if a.check:
             with open(a.check, encoding="utf-8") as f:
-                check_session(json.load(f))
+                s = json.load(f)
+            check_session(s)
+            if a.pcap:
+                print(check_decrypts(s, a.pcap, a.ids.split(",")))
             return 0
         if not (a.log and a.pcap and a.out):
             ap.error("--log, --pcap and --out are required")
         s = build_session(a.log, a.pcap, a.peer_log)
+        print(check_decrypts(s, a.pcap, a.ids.split(",")))
         if a.psk is not None:
             s["psk"] = a.psk.encode().hex()
     except (KeylogError, OSError, KeyError, ValueError) as e:
