@@ -23,10 +23,7 @@ Nonce make_nonce(const SecretBytes& salt, Bytes iv) {
   return n;
 }
 
-const EVP_CIPHER* gcm_cipher(std::size_t key_len) {
-  return key_len == 16 ? ossl::cipher_by_name("AES-128-GCM")
-                       : ossl::cipher_by_name("AES-256-GCM");
-}
+const EVP_CIPHER* gcm_cipher(std::size_t key_len) { return ossl::cipher_aes_gcm(key_len); }
 
 bool fits_int(std::size_t n) { return n <= static_cast<std::size_t>(INT_MAX); }
 
@@ -113,7 +110,7 @@ answerd::expected<void, CryptoError> aes_cbc(bool enc, Bytes key, Bytes iv, Byte
   if (iv.size() != kAesBlock || in.size() % kAesBlock != 0 || out.size() != in.size() ||
       !fits_int(in.size()))
     return answerd::unexpected(CryptoError::kBadCiphertext);
-  const EVP_CIPHER* c = ossl::cipher_by_name(key.size() == 16 ? "AES-128-CBC" : "AES-256-CBC");
+  const EVP_CIPHER* c = ossl::cipher_aes_cbc(key.size());
   ossl::CipherCtx ctx(EVP_CIPHER_CTX_new());
   int len = 0;
   if (c == nullptr || !ctx ||

@@ -1,9 +1,6 @@
 // Cached OpenSSL algorithm fetches (see ossl.h).
 #include "ike/crypto/ossl.h"
 
-#include <map>
-#include <mutex>
-#include <string>
 
 namespace answerd::crypto::ossl {
 
@@ -28,15 +25,16 @@ const EVP_MD* md_sha512() {
   return md;
 }
 
-const EVP_CIPHER* cipher_by_name(const char* name) {
-  static std::mutex mu;
-  static std::map<std::string, EVP_CIPHER*> cache;
-  std::lock_guard lock(mu);
-  auto it = cache.find(name);
-  if (it != cache.end()) return it->second;
-  EVP_CIPHER* c = EVP_CIPHER_fetch(nullptr, name, nullptr);
-  cache.emplace(name, c);
-  return c;
+const EVP_CIPHER* cipher_aes_gcm(std::size_t key_len) {
+  static const EVP_CIPHER* c128 = EVP_CIPHER_fetch(nullptr, "AES-128-GCM", nullptr);
+  static const EVP_CIPHER* c256 = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
+  return key_len == 16 ? c128 : key_len == 32 ? c256 : nullptr;
+}
+
+const EVP_CIPHER* cipher_aes_cbc(std::size_t key_len) {
+  static const EVP_CIPHER* c128 = EVP_CIPHER_fetch(nullptr, "AES-128-CBC", nullptr);
+  static const EVP_CIPHER* c256 = EVP_CIPHER_fetch(nullptr, "AES-256-CBC", nullptr);
+  return key_len == 16 ? c128 : key_len == 32 ? c256 : nullptr;
 }
 
 }  // namespace answerd::crypto::ossl

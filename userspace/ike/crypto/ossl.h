@@ -7,6 +7,7 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 
+#include <cstddef>
 #include <memory>
 
 namespace answerd::crypto::ossl {
@@ -32,6 +33,7 @@ using EcPoint = std::unique_ptr<EC_POINT, Deleter<EC_POINT_clear_free>>;
 [[nodiscard]] const EVP_MD* md_sha256();
 [[nodiscard]] const EVP_MD* md_sha384();
 [[nodiscard]] const EVP_MD* md_sha512();
-[[nodiscard]] const EVP_CIPHER* cipher_by_name(const char* name);
+[[nodiscard]] const EVP_CIPHER* cipher_aes_gcm(std::size_t key_len);  // 16 or 32
+[[nodiscard]] const EVP_CIPHER* cipher_aes_cbc(std::size_t key_len);  // 16 or 32
 
 }  // namespace answerd::crypto::ossl
