@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <string_view>
 
 int main(int argc, char** argv) {
   using namespace answerd;
@@ -28,7 +29,8 @@ int main(int argc, char** argv) {
 
   if (check) return daemon::check_config(config_file);
 
-  daemon::DaemonOptions opts{.config_file = config_file};
+  daemon::DaemonOptions opts;
+  opts.config_file = config_file;
   if (!log_level.empty()) {
     if (auto err = log::apply_spec(log_level)) {
       std::fprintf(stderr, "answerd: --log-level: %s\n", err->c_str());
@@ -39,7 +41,13 @@ int main(int argc, char** argv) {
   if (!control_socket.empty()) opts.control_socket = control_socket;
   auto d = daemon::Daemon::start(std::move(opts), daemon::load_settings);
   if (!d) {
-    log::error(log::Subsys::dmn, "cannot start: {}", d.error());
+    // One log line per line of the reason (config errors come one per line).
+    std::string_view why = d.error();
+    while (!why.empty()) {
+      auto nl = why.find('\n');
+      log::error(log::Subsys::dmn, "cannot start: {}", why.substr(0, nl));
+      why = nl == std::string_view::npos ? std::string_view{} : why.substr(nl + 1);
+    }
     return 1;
   }
   return (*d)->run();

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# End-to-end test of the answerd binary (needs root: a fresh network namespace so
+# that UDP 500/4500 are free). Starts answerd with dataplane = none on a config in a
+# temporary directory, queries it over the control socket, sends it an IKE_SA_INIT
+# request (which it must count and leave unanswered: no IKE SA engine yet), reloads
+# it with SIGHUP (valid, then broken config: it must keep running), stops it with
+# SIGTERM and checks the clean exit and the removal of the control socket.
+set -euo pipefail
+build=${ANSWERD_BUILD_DIR:?ANSWERD_BUILD_DIR not set}
+answerd=$build/userspace/daemon/answerd
+if [ "$(id -u)" -ne 0 ]; then echo "skipped: needs root (network namespace for UDP 500/4500)"; exit 77; fi
+if [ ! -x "$answerd" ]; then echo "skipped: $answerd not built (needs the config area)"; exit 77; fi
+if [ "${ANSWERD_E2E_IN_NETNS:-}" != 1 ]; then
+  exec unshare --net env ANSWERD_E2E_IN_NETNS=1 "$0" "$@"
+fi
+ip link set lo up
+
+tmp=$(mktemp -d /tmp/answerd-e2e.XXXXXX)
+pid=
+cleanup() { [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+sock=$tmp/run/answerd.sock
+write_config() {  # $1: extra line in the connection (to break the config)
+  cat > "$tmp/answerd.conf" <<CONF
+connections {
+  hub {
+    local_addrs = 127.0.0.1
+    $1
+    local {
+      auth = psk
+      id = hub.example
+    }
+    remote {
+      auth = psk
+    }
+    children {
+      net {
+        local_ts = 10.1.0.0/24
+      }
+    }
+  }
+}
+secrets {
+  ike-hub {
+    secret = "a long random pre-shared key for the test"
+  }
+}
+answerd {
+  dataplane = none
+  control_socket = $sock
+}
+CONF
+}
+write_config ""
+"$answerd" --check-config -c "$tmp/answerd.conf"
+
+"$answerd" -c "$tmp/answerd.conf" --foreground --log-level debug 2> "$tmp/log" &
+pid=$!
+for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
+[ -S "$sock" ] || { cat "$tmp/log"; echo "FAIL: no control socket"; exit 1; }
+
+# ctl COMMAND [PYTHON-ASSERTION on r (the response)]
+ctl() {
+  python3 - "$sock" "$1" "${2:-True}" <<'PY'
+import json, socket, sys
+path, cmd, check = sys.argv[1:4]
+s = socket.socket(socket.AF_UNIX); s.settimeout(5); s.connect(path)
+s.sendall((json.dumps({"version": 1, "command": cmd}) + "\n").encode())
+buf = b""
+while not buf.endswith(b"\n"):
+    chunk = s.recv(65536)
+    if not chunk: break
+    buf += chunk
+r = json.loads(buf)
+if not eval(check):
+    print("FAIL: %s: %s does not hold for %s" % (cmd, check, r)); sys.exit(1)
+PY
+}
+
+ctl "daemon status" 'r["ok"] and r["result"]["dataplane"] == "none" and r["result"]["installs_sas"] is False and r["result"]["xdp"] == "off" and r["result"]["connections"] == 1 and "warning" in r["result"]'
+ctl "conn list" 'r["ok"] and r["result"]["connections"][0]["name"] == "hub"'
+ctl "sa list" 'not r["ok"] and "not implemented yet" in r["error"]'
+ctl "no such thing" 'not r["ok"] and "unknown command" in r["error"]'
+grep -q "dataplane = none" "$tmp/log" || { echo "FAIL: dataplane = none not said in the log"; exit 1; }
+
+# IKE_SA_INIT request header (RFC 7296 3.1): counted, and answerd sends nothing.
+python3 - <<'PY'
+import socket, struct, sys
+hdr = bytes(range(1, 9)) + bytes(8) + bytes([0x21, 0x20, 34, 0x08]) + struct.pack(">II", 0, 28)
+for port, prefix in ((500, b""), (4500, b"\0\0\0\0")):
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.settimeout(0.5)
+    u.sendto(prefix + hdr, ("127.0.0.1", port))
+    try:
+        data = u.recv(65536)
+        print("FAIL: answerd answered on port %d: %r" % (port, data)); sys.exit(1)
+    except socket.timeout:
+        pass
+PY
+ctl "stats show" 'r["result"]["daemon"]["sockets"]["received"] == 2 and r["result"]["daemon"]["ike"]["by_exchange"].get("IKE_SA_INIT") == 2 and r["result"]["daemon"]["sockets"]["sent"] == 0'
+
+kill -HUP "$pid"
+for _ in $(seq 50); do grep -q "configuration reloaded" "$tmp/log" && break; sleep 0.05; done
+ctl "daemon status" 'r["result"]["reloads"] == 1'
+write_config "no_such_key = 1"
+kill -HUP "$pid"
+for _ in $(seq 50); do grep -q "reload failed" "$tmp/log" && break; sleep 0.05; done
+ctl "daemon status" 'r["result"]["reload_failures"] == 1 and r["result"]["connections"] == 1'
+ctl "daemon reload" 'not r["ok"] and "previous configuration kept" in r["error"]'
+
+kill -TERM "$pid"
+rc=0; wait "$pid" || rc=$?
+pid=
+[ "$rc" -eq 0 ] || { cat "$tmp/log"; echo "FAIL: exit code $rc after SIGTERM"; exit 1; }
+[ ! -e "$sock" ] || { echo "FAIL: control socket left behind"; exit 1; }
+grep -q "SIGTERM received" "$tmp/log" || { echo "FAIL: no shutdown line"; exit 1; }
+echo "PASS"
