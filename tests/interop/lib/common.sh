@@ -39,14 +39,18 @@ ia_require_cmd() {
   done
 }
 
-# ia_init NAME: start a test run. Sets IA_NAME, a unique short IA_PREFIX for
-# namespace and interface names (parallel and leftover runs do not collide), and
-# IA_WORK, a fresh work directory (kept when IA_KEEP=1, for debugging). Installs the
-# EXIT/INT/TERM traps that run the cleanups.
+# ia_init NAME: start a test run. Sets IA_NAME, a unique IA_PREFIX for namespace
+# names, "ia-<pid>-<random>" (parallel and leftover runs do not collide), and IA_WORK,
+# a fresh work directory (kept when IA_KEEP=1, for debugging). Installs the
+# EXIT/INT/TERM traps that run the cleanups, and first removes namespaces left by
+# runs that were killed without a chance to clean up (ia_gc).
+# A test that waits for a long time should `sleep N & wait $!`: bash runs traps only
+# between commands, so a TERM during a plain `sleep` waits for the sleep to end
+# (and register `ia_on_exit kill $!` so the sleep does not outlive the test).
 ia_init() {
   IA_NAME=$1
-  # 4 hex digits of randomness + pid keep names unique and short (IFNAMSIZ is 16).
-  IA_PREFIX=$(printf 'ia%04x%x' $((RANDOM)) $(($$ % 4096)))
+  ia_gc
+  IA_PREFIX=$(printf 'ia-%d-%04x' $$ $((RANDOM)))
   IA_WORK=$(mktemp -d "${TMPDIR:-/tmp}/answerd-${IA_NAME}.XXXXXX") || ia_fail "mktemp"
   IA_CLEANUPS=()
   trap ia_cleanup EXIT
@@ -57,6 +61,21 @@ ia_init() {
   else
     ia_log "keeping work directory $IA_WORK"
   fi
+}
+
+# ia_gc: delete namespaces "ia-<pid>-*" whose creating script <pid> is gone
+# (a run killed with SIGKILL, e.g. by a test timeout), with what still runs in them.
+ia_gc() {
+  local ns pid pids
+  for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^ia-[0-9]+-[0-9a-f]+-'); do
+    pid=${ns#ia-}
+    pid=${pid%%-*}
+    ! kill -0 "$pid" 2>/dev/null || continue
+    pids=$(ip netns pids "$ns" 2>/dev/null)
+    [ -z "$pids" ] || kill -KILL $pids 2>/dev/null
+    ip netns del "$ns" 2>/dev/null
+  done
+  return 0
 }
 
 # ia_on_exit CMD [ARGS...]: run this command at exit (last registered runs first).

@@ -83,13 +83,24 @@ NFT
   fi
 }
 
+# Both topologies set: IA_INI_ADDR, IA_RESP_ADDR (outer addresses the peers use),
+# IA_RESP_DEV (the responder's device toward the initiator: capture there),
+# IA_INI_NET/IA_RESP_NET (traffic selectors) and IA_INI_INNER/IA_RESP_INNER (an
+# address of each net on lo, to ping through the tunnel).
+ia_topology_inner() {
+  IA_INI_NET=10.1.0.0/24 IA_RESP_NET=10.2.0.0/24
+  IA_INI_INNER=10.1.0.1 IA_RESP_INNER=10.2.0.1
+  ia_addr_add ini "$IA_INI_INNER/32"
+  ia_addr_add resp "$IA_RESP_INNER/32"
+}
+
 # ia_topology_direct: namespaces "ini" (192.0.2.1) and "resp" (192.0.2.2) on one
 # veth, plus inner addresses for tunnel traffic on lo: ini 10.1.0.1, resp 10.2.0.1.
 ia_topology_direct() {
   ia_ns_create ini resp
   ia_link ini 192.0.2.1/24 resp 192.0.2.2/24
-  ia_addr_add ini 10.1.0.1/32
-  ia_addr_add resp 10.2.0.1/32
+  IA_INI_ADDR=192.0.2.1 IA_RESP_ADDR=192.0.2.2 IA_RESP_DEV=$(ia_ifname resp ini)
+  ia_topology_inner
 }
 
 # ia_topology_nat: "ini" (10.0.0.2) behind "nat" (10.0.0.1 | 198.51.100.1, masquerade
@@ -101,8 +112,8 @@ ia_topology_nat() {
   ia_link nat 198.51.100.1/24 resp 198.51.100.2/24
   ia_route_add ini default via 10.0.0.1
   ia_nat nat "$(ia_ifname nat resp)"
-  ia_addr_add ini 10.1.0.1/32
-  ia_addr_add resp 10.2.0.1/32
+  IA_INI_ADDR=10.0.0.2 IA_RESP_ADDR=198.51.100.2 IA_RESP_DEV=$(ia_ifname resp nat)
+  ia_topology_inner
 }
 
 # ia_capture_start NAME DEV FILE [FILTER]: run tcpdump in namespace NAME on DEV,
@@ -112,7 +123,7 @@ ia_capture_start() {
   local n=$1 dev=$2 file=$3 filter=${4:-udp port 500 or udp port 4500} pid
   local err="$IA_WORK/tcpdump.$(basename "$file").err"
   # exec: the recorded pid is tcpdump's (a background bash would ignore SIGINT).
-  (exec ip netns exec "$(ia_ns "$n")" tcpdump -i "$dev" --immediate-mode -U -s 0 -w "$file" "$filter") 2>"$err" &
+  (exec ip netns exec "$(ia_ns "$n")" tcpdump -i "$dev" --immediate-mode -U -s 0 -w "$file" "$filter") >/dev/null 2>"$err" &
   pid=$!
   IA_CAPTURE_PID["$file"]=$pid
   ia_on_exit kill "$pid"

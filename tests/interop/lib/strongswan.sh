@@ -149,7 +149,12 @@ ia_charon_stop() {
   return 0
 }
 
-ia_pid_gone() { ! kill -0 "$1" 2>/dev/null; }
+# ia_pid_gone PID: true when PID has exited (a zombie awaiting its reaper counts).
+ia_pid_gone() {
+  local st
+  st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 0
+  [ -z "$st" ] || [ "$st" = Z ]
+}
 
 # ia_swanctl INST ARGS...: run swanctl against INST (its vici socket, conf, dir).
 ia_swanctl() {
