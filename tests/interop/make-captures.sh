@@ -13,19 +13,22 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/interop.sh"
 
-# CASE -> "AUTH IKE_PROPOSAL ESP_PROPOSAL [FRAGMENT_SIZE]"
+# CASE -> "auth=psk|cert|chain ike=PROPOSAL esp=PROPOSAL [frag=BYTES] [topo=direct|direct6|nat]"
 declare -A CASES=(
-  [psk-x25519-aes256gcm16]="psk aes256gcm16-prfsha256-x25519 aes256gcm16"
-  [psk-modp2048-aes128-sha256]="psk aes128-sha256-modp2048 aes128-sha256"
-  [psk-ecp384-chacha20poly1305]="psk chacha20poly1305-prfsha384-ecp384 chacha20poly1305"
-  [psk-ecp256-aes128gcm16]="psk aes128gcm16-prfsha256-ecp256 aes128gcm16"
-  [psk-ecp521-aes256-sha512]="psk aes256-sha512-ecp521 aes256-sha512"
-  [cert-ecdsa-p256]="cert aes256gcm16-prfsha256-ecp256 aes256gcm16"
-  [psk-fragmented]="psk aes128-sha256-ecp256 aes128-sha256 300"
-  [cert-chain-fragmented]="chain aes256gcm16-prfsha384-ecp384 aes256gcm16 576"
+  [psk-x25519-aes256gcm16]="auth=psk ike=aes256gcm16-prfsha256-x25519 esp=aes256gcm16"
+  [psk-modp2048-aes128-sha256]="auth=psk ike=aes128-sha256-modp2048 esp=aes128-sha256"
+  [psk-ecp384-chacha20poly1305]="auth=psk ike=chacha20poly1305-prfsha384-ecp384 esp=chacha20poly1305"
+  [psk-ecp256-aes128gcm16]="auth=psk ike=aes128gcm16-prfsha256-ecp256 esp=aes128gcm16"
+  [psk-ecp521-aes256-sha512]="auth=psk ike=aes256-sha512-ecp521 esp=aes256-sha512"
+  [cert-ecdsa-p256]="auth=cert ike=aes256gcm16-prfsha256-ecp256 esp=aes256gcm16"
+  [psk-fragmented]="auth=psk ike=aes128-sha256-ecp256 esp=aes128-sha256 frag=300"
+  [cert-chain-fragmented]="auth=chain ike=aes256gcm16-prfsha384-ecp384 esp=aes256gcm16 frag=576"
+  [psk-natt]="auth=psk ike=aes256gcm16-prfsha256-x25519 esp=aes256gcm16 topo=nat"
+  [psk-ipv6]="auth=psk ike=aes256gcm16-prfsha256-x25519 esp=aes256gcm16 topo=direct6"
 )
 ORDER="psk-x25519-aes256gcm16 psk-modp2048-aes128-sha256 psk-ecp384-chacha20poly1305
-psk-ecp256-aes128gcm16 psk-ecp521-aes256-sha512 cert-ecdsa-p256 psk-fragmented cert-chain-fragmented"
+psk-ecp256-aes128gcm16 psk-ecp521-aes256-sha512 cert-ecdsa-p256 psk-fragmented
+cert-chain-fragmented psk-natt psk-ipv6"
 LOG_LEVELS="default=1 cfg=2 net=2 ike=4 chd=4 knl=1"
 MAX_LOG_BYTES=$((200 * 1024))
 
@@ -34,21 +37,29 @@ out=$(mkdir -p "$1" && cd "$1" && pwd)
 shift
 cases=${*:-$ORDER}
 
-# side_conf SIDE CASE: swanctl.conf of one side for a case.
+# case_get CASE KEY: one value of a case's spec (empty when absent).
+case_get() {
+  local kv
+  for kv in ${CASES[$1]}; do
+    [ "${kv%%=*}" != "$2" ] || { echo "${kv#*=}"; return; }
+  done
+}
+
+# side_conf SIDE CASE: swanctl.conf of one side for a case (after the topology).
 side_conf() {
-  local me=$1 auth proposal esp frag other local_addr remote_addr lnet rnet
-  read -r auth proposal esp frag <<<"${CASES[$2]}"
+  local me=$1 auth other local_addr remote_addr lnet rnet
+  auth=$(case_get "$2" auth)
   if [ "$me" = ini ]; then
-    other=resp local_addr=192.0.2.1 remote_addr=192.0.2.2 lnet=10.1.0.0/24 rnet=10.2.0.0/24
+    other=resp local_addr=$IA_INI_ADDR remote_addr=$IA_RESP_ADDR lnet=$IA_INI_NET rnet=$IA_RESP_NET
   else
-    other=ini local_addr=192.0.2.2 remote_addr=192.0.2.1 lnet=10.2.0.0/24 rnet=10.1.0.0/24
+    other=ini local_addr=$IA_RESP_ADDR remote_addr=%any lnet=$IA_RESP_NET rnet=$IA_INI_NET
   fi
   echo "connections {"
   echo "  $2 {"
   echo "    version = 2"
   echo "    local_addrs = $local_addr"
   echo "    remote_addrs = $remote_addr"
-  echo "    proposals = $proposal"
+  echo "    proposals = $(case_get "$2" ike)"
   echo "    fragmentation = yes"
   echo "    local {"
   if [ "$auth" = psk ]; then
@@ -67,7 +78,7 @@ side_conf() {
   echo "      net {"
   echo "        local_ts = $lnet"
   echo "        remote_ts = $rnet"
-  echo "        esp_proposals = $esp"
+  echo "        esp_proposals = $(case_get "$2" esp)"
   echo "      }"
   echo "    }"
   echo "  }"
@@ -106,12 +117,14 @@ make_certs() {
 
 # run_case CASE: one session, in a subshell of its own (own namespaces, own cleanup).
 run_case() {
-  local c=$1 auth proposal esp frag side opts=() data="$out/strongswan/$c" psk=""
-  read -r auth proposal esp frag <<<"${CASES[$c]}"
+  local c=$1 auth frag topo side opts=() data="$out/strongswan/$c" psk=""
+  auth=$(case_get "$c" auth) frag=$(case_get "$c" frag) topo=$(case_get "$c" topo)
   [ "$auth" != psk ] || psk=$(case_psk "$c")
   ia_init "capture-$c"
-  ia_topology_direct
-  [ -z "$frag" ] || opts=(--fragment-size "$frag")
+  "ia_topology_${topo:-direct}"
+  [ -z "$frag" ] || opts+=(--fragment-size "$frag")
+  # Behind a NAT, send keepalives every second so that the capture shows some.
+  [ "$topo" != nat ] || opts+=(--conf "keep_alive = 1s")
   make_certs "$auth" "$IA_WORK/pki"
   for side in resp ini; do
     ia_charon_setup "$side" "$side" --log "$LOG_LEVELS" "${opts[@]}"
@@ -126,10 +139,15 @@ run_case() {
   done
   mkdir -p "$out/captures" "$data"
   local pcap="$out/captures/$c.pcap"
-  ia_capture_start resp "$(ia_ifname resp ini)" "$pcap"
+  ia_capture_start resp "$IA_RESP_DEV" "$pcap"
   ia_initiate ini net
   ia_wait_ike resp 1 ESTABLISHED 10 || ia_fail "$c: responder has no ESTABLISHED IKE SA"
   [ "$(ia_child_count resp INSTALLED)" -eq 1 ] || ia_fail "$c: no CHILD_SA on the responder"
+  if [ "$topo" = nat ]; then  # ESP-in-UDP and NAT keepalives on 4500 (RFC 3948)
+    ia_ns_exec ini ping -c 2 -W 2 -I "$IA_INI_INNER" "$IA_RESP_INNER" >/dev/null ||
+      ia_fail "$c: no ping through the tunnel"
+    sleep 2.2
+  fi
   ia_terminate_ike ini "$c" || ia_fail "$c: terminate"
   ia_wait_ike resp 0 "" 10 || ia_fail "$c: responder kept the IKE SA after DELETE"
   ia_capture_stop "$pcap"

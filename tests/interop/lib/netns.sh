@@ -43,8 +43,8 @@ ia_link() {
   ifb=$(ia_ifname "$b" "$a")
   ip link add "$ifa" netns "$(ia_ns "$a")" type veth peer name "$ifb" netns "$(ia_ns "$b")" ||
     ia_fail "veth $a<->$b"
-  [ "$ca" = - ] || ip -n "$(ia_ns "$a")" addr add "$ca" dev "$ifa"
-  [ "$cb" = - ] || ip -n "$(ia_ns "$b")" addr add "$cb" dev "$ifb"
+  [ "$ca" = - ] || ia_addr_add "$a" "$ca" "$ifa"
+  [ "$cb" = - ] || ia_addr_add "$b" "$cb" "$ifb"
   ip -n "$(ia_ns "$a")" link set "$ifa" up
   ip -n "$(ia_ns "$b")" link set "$ifb" up
 }
@@ -54,7 +54,12 @@ ia_ifname() { echo "to-$2" | cut -c1-15; }
 
 # ia_addr_add NAME CIDR [DEV]: add an address in namespace NAME (default on lo),
 # e.g. the inner address that tunnel traffic is sourced from.
-ia_addr_add() { ip -n "$(ia_ns "$1")" addr add "$2" dev "${3:-lo}"; }
+# IPv6 addresses skip duplicate address detection (usable at once).
+ia_addr_add() {
+  local nodad=()
+  [[ $2 != *:* ]] || nodad=(nodad)
+  ip -n "$(ia_ns "$1")" addr add "$2" dev "${3:-lo}" "${nodad[@]}"
+}
 
 # ia_route_add NAME ROUTE...: add a route in namespace NAME, e.g. ia_route_add ini default via 10.0.0.1
 ia_route_add() {
@@ -100,6 +105,15 @@ ia_topology_direct() {
   ia_ns_create ini resp
   ia_link ini 192.0.2.1/24 resp 192.0.2.2/24
   IA_INI_ADDR=192.0.2.1 IA_RESP_ADDR=192.0.2.2 IA_RESP_DEV=$(ia_ifname resp ini)
+  ia_topology_inner
+}
+
+# ia_topology_direct6: as ia_topology_direct over IPv6: ini 2001:db8::1, resp
+# 2001:db8::2 (the inner nets stay IPv4: IPv4 tunnelled over IPv6).
+ia_topology_direct6() {
+  ia_ns_create ini resp
+  ia_link ini 2001:db8::1/64 resp 2001:db8::2/64
+  IA_INI_ADDR=2001:db8::1 IA_RESP_ADDR=2001:db8::2 IA_RESP_DEV=$(ia_ifname resp ini)
   ia_topology_inner
 }
 
