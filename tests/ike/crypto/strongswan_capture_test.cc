@@ -3,6 +3,7 @@
 // log (tests/data/strongswan/CASE/session.json), open the IKE_AUTH request with
 // SK_ei/SK_ai and the response with SK_er/SK_ar (SK, or SKF fragments reassembled
 // per RFC 7383), then, for PSK cases, verify both AUTH payloads (RFC 7296 2.15).
+// Both KE payloads of IKE_SA_INIT must pass our peer public value validation.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -14,8 +15,10 @@
 
 #include "capture_reader.h"
 #include "hex.h"
+#include "ike/crypto/key_exchange.h"
 #include "ike/crypto/psk_auth.h"
 #include "ike/crypto/sk_cipher.h"
+#include "ike/crypto/transforms.h"
 
 namespace answerd::crypto {
 namespace {
@@ -25,7 +28,7 @@ using test::be16;
 using test::Payload;
 using test::unhex;
 
-constexpr std::uint8_t kSk = 46, kSkf = 53, kIdi = 35, kIdr = 36, kAuth = 39;
+constexpr std::uint8_t kKe = 34, kSk = 46, kSkf = 53, kIdi = 35, kIdr = 36, kAuth = 39;
 constexpr std::uint8_t kIkeSaInit = 34, kIkeAuth = 35, kResponse = 0x20;
 
 fs::path data_dir() {
@@ -77,6 +80,23 @@ std::span<const std::uint8_t> find(const std::vector<Payload>& chain, std::uint8
   return {};
 }
 
+// strongSwan's KE data (RFC 7296 3.4: group, reserved, data) has our length and
+// format for the group and passes our RFC 6989 checks as a peer value.
+void check_ke(const std::vector<std::uint8_t>& init, ike::DhGroup group) {
+  auto chain = test::payload_chain(init, 28, init[16]);
+  ASSERT_TRUE(chain.has_value());
+  const auto ke = find(*chain, kKe);
+  ASSERT_GE(ke.size(), 4u);
+  EXPECT_EQ(be16(ke, 0), static_cast<std::uint16_t>(group));
+  const auto data = ke.subspan(4);
+  EXPECT_EQ(data.size(), ke_public_size(group));
+  DeterministicRandom rng(3);
+  auto ours = make_key_exchange(group, rng);
+  ASSERT_TRUE(ours.has_value());
+  auto shared = (*ours)->shared_secret(data);
+  EXPECT_TRUE(shared.has_value()) << to_string(shared.error());
+}
+
 void check_case(const fs::path& session_path, const fs::path& pcap) {
   std::ifstream in(session_path);
   const auto s = nlohmann::json::parse(in, nullptr, false);
@@ -100,6 +120,9 @@ void check_case(const fs::path& session_path, const fs::path& pcap) {
       list.push_back(m);
   }
   ASSERT_FALSE(req.init.empty() || resp.init.empty() || auth_req.empty() || auth_resp.empty());
+  const auto group = static_cast<ike::DhGroup>(s.value("dh_group", 0));
+  check_ke(req.init, group);
+  check_ke(resp.init, group);
 
   DeterministicRandom rng(1);
   auto sk_i = make_sk_cipher(encr, bits, integ, hexf("sk_ei"), hexf("sk_ai"), rng);
