@@ -158,6 +158,8 @@ TEST(AuthKeys, RoundsAndErrors) {
   };
   EXPECT_THAT(problems(text("auth = eap-mschapv2", "auth = psk")),
               ElementsAre("t.conf:3: connections.c.local.auth: 'eap-mschapv2' is not supported (psk or pubkey)"));
+  EXPECT_THAT(problems(text("auth = certificate", "auth = psk")),
+              ElementsAre("t.conf:3: connections.c.local.auth: 'certificate' is not one of psk, pubkey, rsa, ecdsa"));
   EXPECT_THAT(problems(text("auth = psk\n id = C=CH, ZZ=x", "auth = psk")),
               ElementsAre("t.conf:4: connections.c.local.id: invalid DN 'C=CH, ZZ=x': unknown DN attribute 'ZZ'"));
   EXPECT_THAT(problems(text("auth = psk\n id = *.example", "auth = psk")),

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "config/describe.h"
 #include "config/load.h"
 #include "test_util.h"
 
@@ -143,6 +144,53 @@ TEST(LoadFile, ErrorsAreCollectedNotJustTheFirst) {
 
 TEST(LoadFile, EmptyConfigWarnsThatNothingIsAccepted) {
   EXPECT_THAT(problems(""), ElementsAre("t.conf: warning: no connections defined: every IKE_SA_INIT will be refused"));
+}
+
+TEST(LoadFile, DescribeForCheckConfig) {
+  auto cfg = load_file(kData + "/design/swanctl.conf");
+  ASSERT_TRUE(cfg);
+  EXPECT_EQ(describe(*cfg),
+            "hub: IKEv2, local 192.0.2.1, remote %any, unique replace\n"
+            "  proposals: aes256gcm16-prfsha256-x25519, aes128-sha256-prfsha256-modp2048\n"
+            "  lifetimes: AUTH_LIFETIME 4h, hard 264m\n"
+            "  local psk 'hub.example'\n"
+            "  remote psk '%any'\n"
+            "  if_id 42\n"
+            "    net: tunnel, 10.1.0.0/24 === 10.2.0.0/24, life 1h (soft 54m)\n"
+            "      esp: aes256gcm16, aes128-sha256\n"
+            "secrets: 1\n"
+            "dataplane xfrm, control socket /run/answerd/answerd.sock, bpffs /sys/fs/bpf/answerd\n"
+            "xdp native on eth0, init 200/s burst 50\n");
+  EXPECT_FALSE(restricts_remote_addrs(cfg->connections[0]));
+}
+
+TEST(LoadFile, RemoteAddrRestriction) {
+  auto with = [](const char* remote) {
+    auto r = parse_string(std::string("connections { c {\n remote_addrs = ") + remote +
+                              "\n local { auth = psk }\n remote { auth = psk }\n children { x {} }\n} }\n",
+                          "t.conf", no_files());
+    EXPECT_TRUE(r);
+    return r && restricts_remote_addrs(r->connections[0]);
+  };
+  EXPECT_TRUE(with("198.51.100.0/24, 2001:db8::/32"));
+  EXPECT_FALSE(with("0.0.0.0/0"));
+  EXPECT_FALSE(with("10.0.0.1, ::/0"));
+  EXPECT_FALSE(with("%any4"));
+}
+
+TEST(LoadFile, SampleConfigsLoad) {
+  LoadOptions o;
+  o.check_files = false;
+  for (const char* f : {"/seeds/full.conf", "/seeds/design.conf", "/design/swanctl.conf"}) {
+    auto r = load_file(kData + f, o);
+    ASSERT_TRUE(r) << f << ": " << to_string(r.error().front());
+    EXPECT_THAT(strings(r->warnings), IsEmpty()) << f;
+  }
+  auto full = load_file(kData + "/seeds/full.conf", o);
+  ASSERT_EQ(full->connections.size(), 2u);
+  EXPECT_EQ(full->connections[0].children.size(), 2u);
+  EXPECT_EQ(full->secrets.size(), 3u);
+  EXPECT_EQ(full->secrets[0].ids[1].kind, Identity::Kind::kKeyId);
 }
 
 TEST(Diagnostic, Format) {

@@ -159,6 +159,10 @@ struct Config {
   friend bool operator==(const Config&, const Config&) = default;
 };
 
+// False when some remote_addrs entry admits every address of a family (%any,
+// 0.0.0.0/0, ::/0): then the XDP filter cannot drop unknown peers (DESIGN.md step 3).
+[[nodiscard]] bool restricts_remote_addrs(const Connection& c);
+
 [[nodiscard]] std::string_view to_string(AuthMethod v);
 [[nodiscard]] std::string_view to_string(Unique v);
 [[nodiscard]] std::string_view to_string(Fragmentation v);

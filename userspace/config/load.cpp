@@ -78,6 +78,16 @@ expected<Config, std::vector<Diagnostic>> parse_string(std::string_view text, co
   return validate(root, options, std::move(diags), name, name);
 }
 
+bool restricts_remote_addrs(const Connection& c) {
+  for (const auto& r : c.remote_addrs) {
+    std::size_t n = r.from.family == 4 ? 4 : 16;
+    bool whole = true;
+    for (std::size_t i = 0; i < n; ++i) whole = whole && r.from.bytes[i] == 0 && r.to.bytes[i] == 0xff;
+    if (r.any || whole) return false;
+  }
+  return true;
+}
+
 std::string_view to_string(AuthMethod v) { return v == AuthMethod::kPsk ? "psk" : "pubkey"; }
 std::string_view to_string(Unique v) {
   switch (v) {
