@@ -12,7 +12,7 @@ std::vector<Payload> without(std::vector<Payload> v, PayloadType t) {
   return v;
 }
 
-ParseResult<bool> check(ExchangeType x, bool response, const std::vector<Payload>& v, bool inner) {
+ParseResult<void> check(ExchangeType x, bool response, const std::vector<Payload>& v, bool inner) {
   return check_payload_rules(x, response, v, inner);
 }
 

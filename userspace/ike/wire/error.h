@@ -15,9 +15,9 @@ namespace answerd::ike {
 
 struct ParseError {
   NotifyType notify = NotifyType::kInvalidSyntax;
-  // Notification data for `notify`: the payload type for
-  // UNSUPPORTED_CRITICAL_PAYLOAD, the received major version for
-  // INVALID_MAJOR_VERSION; 0 otherwise.
+  // For UNSUPPORTED_CRITICAL_PAYLOAD the payload type, which is the notification
+  // data to send (RFC 7296 3.10.1); for INVALID_MAJOR_VERSION the received major
+  // version (for logs: that notify carries no data); 0 otherwise.
   std::uint16_t detail = 0;
   std::size_t offset = 0;  // octet offset in the datagram (or decrypted chain)
   std::string message;

@@ -115,6 +115,13 @@ SerializeResult<Bytes> serialize_payload_chain(std::span<const Payload> payloads
   return out;
 }
 
+SerializeResult<Bytes> serialize_body(const PayloadBody& body) {
+  Bytes out;
+  auto r = detail::write_body(body, out);
+  if (!r) return answerd::unexpected(r.error());
+  return out;
+}
+
 void write_header(const Header& h, PayloadType next, std::uint32_t length, Bytes& out) {
   ByteWriter w(out);
   w.u64(h.spi_i.value());

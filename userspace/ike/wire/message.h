@@ -45,6 +45,11 @@ namespace answerd::ike {
 // Serializes a message; header.next_payload and header.length are computed.
 [[nodiscard]] SerializeResult<Bytes> serialize_message(const Message& m);
 
+// The body of one payload without its generic header, e.g. the
+// "RestOfInitIDPayload"/"RestOfRespIDPayload" octets (ID Type, RESERVED,
+// identification data) that the AUTH computation of RFC 7296 2.15 hashes.
+[[nodiscard]] SerializeResult<Bytes> serialize_body(const PayloadBody& body);
+
 // Writes the 28-octet header with the given Next Payload and Length fields.
 void write_header(const Header& h, PayloadType next, std::uint32_t length, Bytes& out);
 

@@ -117,7 +117,7 @@ bool voids_minimums(const Payload& p) {
 }
 
 // The outer payloads of an encrypted exchange: one SK or SKF, nothing else known.
-ParseResult<bool> check_outer_encrypted(const MessageRule& rule, std::span<const Payload> payloads) {
+ParseResult<void> check_outer_encrypted(const MessageRule& rule, std::span<const Payload> payloads) {
   std::size_t encrypted = 0;
   for (const auto& p : payloads) {
     if (std::holds_alternative<UnknownPayload>(p.body)) continue;
@@ -128,7 +128,7 @@ ParseResult<bool> check_outer_encrypted(const MessageRule& rule, std::span<const
     return syntax_error(0, to_string(p.type) + " payload outside SK in " + what(rule.exchange, rule.response));
   }
   if (encrypted != 1) return syntax_error(0, what(rule.exchange, rule.response) + " without an SK payload");
-  return true;
+  return {};
 }
 
 const Payload* find_type(std::span<const Payload> ps, PayloadType t) {
@@ -145,7 +145,7 @@ std::optional<MessageRule> find_rule(ExchangeType exchange, bool response) {
   return std::nullopt;
 }
 
-ParseResult<bool> check_payload_rules(ExchangeType exchange, bool response, std::span<const Payload> payloads,
+ParseResult<void> check_payload_rules(ExchangeType exchange, bool response, std::span<const Payload> payloads,
                                       bool inner) {
   auto rule = find_rule(exchange, response);
   if (!rule) return syntax_error(18, "unsupported exchange type " + to_string(exchange));
@@ -173,7 +173,7 @@ ParseResult<bool> check_payload_rules(ExchangeType exchange, bool response, std:
   // RFC 7296 2.9: traffic selectors come as a pair.
   if ((find_type(payloads, P::kTsi) != nullptr) != (find_type(payloads, P::kTsr) != nullptr))
     return syntax_error(0, "TSi without TSr (or TSr without TSi) in " + what(exchange, response));
-  return true;
+  return {};
 }
 
 }  // namespace answerd::ike

@@ -40,7 +40,7 @@ struct MessageRule {
 // (for an encrypted exchange: exactly one SK/SKF is required) when `inner` is
 // false, the decrypted inner payloads when `inner` is true. Unknown non-critical
 // payloads are ignored. Failures are INVALID_SYNTAX naming the payload.
-[[nodiscard]] ParseResult<bool> check_payload_rules(ExchangeType exchange, bool response,
+[[nodiscard]] ParseResult<void> check_payload_rules(ExchangeType exchange, bool response,
                                                     std::span<const Payload> payloads, bool inner);
 
 }  // namespace answerd::ike
