@@ -117,7 +117,8 @@ make_certs() {
 
 # run_case CASE: one session, in a subshell of its own (own namespaces, own cleanup).
 run_case() {
-  local c=$1 auth frag topo side opts=() data="$out/strongswan/$c" psk=""
+  local c=$1 auth frag topo side opts=() data psk=""
+  data="$out/strongswan/$c"
   auth=$(case_get "$c" auth) frag=$(case_get "$c" frag) topo=$(case_get "$c" topo)
   [ "$auth" != psk ] || psk=$(case_psk "$c")
   ia_init "capture-$c"

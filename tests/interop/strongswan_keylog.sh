@@ -11,12 +11,11 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/interop.sh"
-IA_NAME=strongswan_keylog
+ia_init strongswan_keylog
 ia_require_root
 ia_require_strongswan openssl vici socket-default kernel-netlink kernel-libipsec
 ia_require_cmd tcpdump tshark python3 pki
 cases=${*:-psk-x25519-aes256gcm16 cert-ecdsa-p256}
-ia_init strongswan_keylog
 out=$IA_WORK/out
 
 "$here/make-captures.sh" "$out" $cases || ia_fail "make-captures.sh failed"

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # IA_* globals are set here for the tests that source this
 # interop harness, common part: skipping, logging, the per-run work directory and
 # name prefix, cleanup on exit, polling. Sourced by netns.sh and strongswan.sh;
 # tests source tests/interop/lib/interop.sh, which pulls in every part.

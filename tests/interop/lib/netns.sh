@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # IA_* globals are set here for the tests that source this
 # interop harness, network part: namespaces joined by veth pairs, NAT in a middle
 # namespace, packet captures. Namespace names are "$IA_PREFIX-<short name>", so a
 # test refers to them by short name ("ini", "resp", "nat") and runs never collide.
@@ -130,12 +131,58 @@ ia_topology_nat() {
   ia_topology_inner
 }
 
+# ia_bg_start [--private-run] NAME NS LOG CMD [ARGS...]: run CMD in the background
+# in namespace NS (short name), stdout and stderr to LOG; its pid (CMD's own, exec
+# all the way down) goes to IA_BG_PID[NAME]; stopped at exit. --private-run gives it
+# a mount namespace of its own with a fresh tmpfs on /run (pid files, sockets), as
+# daemons that insist on /run/... need when several run side by side.
+ia_bg_start() {
+  local private=0 name ns log
+  if [ "$1" = --private-run ]; then private=1; shift; fi
+  name=$1 ns=$2 log=$3
+  shift 3
+  if [ "$private" = 1 ]; then
+    (exec ip netns exec "$(ia_ns "$ns")" unshare -m --propagation private \
+      sh -c 'mount -t tmpfs tmp /run && exec "$@"' sh "$@") </dev/null >"$log" 2>&1 &
+  else
+    (exec ip netns exec "$(ia_ns "$ns")" "$@") </dev/null >"$log" 2>&1 &
+  fi
+  IA_BG_PID[$name]=$!
+  ia_on_exit ia_bg_stop "$name"
+}
+
+# ia_bg_running NAME: true while the process started as NAME runs.
+ia_bg_running() {
+  local pid=${IA_BG_PID[$1]:-}
+  [ -n "$pid" ] && ! ia_pid_gone "$pid"
+}
+
+# ia_bg_stop NAME [TIMEOUT_S]: SIGTERM, SIGKILL after TIMEOUT_S (default 5), reap.
+# Returns the process's exit status (0 if it was not running). Idempotent.
+ia_bg_stop() {
+  local pid=${IA_BG_PID[$1]:-} rc=0
+  [ -n "$pid" ] || return 0
+  kill -TERM "$pid" 2>/dev/null
+  ia_wait_until "${2:-5}" ia_pid_gone "$pid" || kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null || rc=$?
+  unset "IA_BG_PID[$1]"
+  return "$rc"
+}
+
+# ia_pid_gone PID: true when PID has exited (a zombie awaiting its reaper counts).
+ia_pid_gone() {
+  local st
+  st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 0
+  [ -z "$st" ] || [ "$st" = Z ]
+}
+
 # ia_capture_start NAME DEV FILE [FILTER]: run tcpdump in namespace NAME on DEV,
 # writing classic pcap to FILE (default filter: UDP 500 and 4500), until
 # ia_capture_stop FILE. Returns once tcpdump is listening.
 ia_capture_start() {
   local n=$1 dev=$2 file=$3 filter=${4:-udp port 500 or udp port 4500} pid
-  local err="$IA_WORK/tcpdump.$(basename "$file").err"
+  local err
+  err="$IA_WORK/tcpdump.$(basename "$file").err"
   # exec: the recorded pid is tcpdump's (a background bash would ignore SIGINT).
   (exec ip netns exec "$(ia_ns "$n")" tcpdump -i "$dev" --immediate-mode -U -s 0 -w "$file" "$filter") >/dev/null 2>"$err" &
   pid=$!
@@ -154,4 +201,4 @@ ia_capture_stop() {
   unset "IA_CAPTURE_PID[$1]"
 }
 
-declare -gA IA_CAPTURE_PID=()
+declare -gA IA_CAPTURE_PID=() IA_BG_PID=()

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # IA_* globals are set here for the tests that source this
 # interop harness, strongSwan part: charon instances, one per namespace, each in its
 # own mount namespace with a private /run, its own strongswan.conf (STRONGSWAN_CONF)
 # and swanctl directory (SWANCTL_DIR), its vici socket in the instance directory.
@@ -23,10 +24,11 @@ declare -gA IA_CHARON_NS=() IA_CHARON_PID=()
 # ia_require_strongswan [PLUGIN...]: skip unless charon, swanctl and the named
 # plugins (default: the ones every instance loads) are installed.
 ia_require_strongswan() {
-  local p
+  local p plugins=("$@")
+  [ $# -gt 0 ] || plugins=(openssl vici socket-default kernel-netlink)
   [ -x "$IA_CHARON_BIN" ] || ia_skip "needs strongSwan's charon ($IA_CHARON_BIN): strongswan-charon"
   ia_require_cmd swanctl
-  for p in ${*:-openssl vici socket-default kernel-netlink}; do
+  for p in "${plugins[@]}"; do
     [ -e "$IA_PLUGIN_DIR/libstrongswan-$p.so" ] ||
       ia_skip "needs strongSwan plugin '$p' (scripts/deps.d/test.txt, interop.txt)"
   done
@@ -114,18 +116,12 @@ ia_swanctl_conf() { cat >"$(ia_charon_dir "$1")/swanctl/swanctl.conf"; }
 # ia_charon_start INST: start charon for INST in its namespace, in a new mount
 # namespace with tmpfs on /run; wait until its vici socket answers (10 s).
 ia_charon_start() {
-  local inst=$1 dir pid
+  local inst=$1 dir
   dir=$(ia_charon_dir "$inst")
   [ -n "${IA_CHARON_NS[$inst]:-}" ] || ia_fail "ia_charon_start: $inst was not set up"
-  # exec all the way down: the recorded pid is charon's own.
-  (
-    export STRONGSWAN_CONF="$dir/strongswan.conf"
-    exec ip netns exec "$(ia_ns "${IA_CHARON_NS[$inst]}")" unshare -m --propagation private \
-      sh -c 'mount -t tmpfs tmp /run && exec "$0"' "$IA_CHARON_BIN"
-  ) >"$dir/charon.out" 2>&1 &
-  pid=$!
-  IA_CHARON_PID[$inst]=$pid
-  ia_on_exit ia_charon_stop "$inst"
+  ia_bg_start --private-run "charon-$inst" "${IA_CHARON_NS[$inst]}" "$dir/charon.out" \
+    env STRONGSWAN_CONF="$dir/strongswan.conf" "$IA_CHARON_BIN"
+  IA_CHARON_PID[$inst]=${IA_BG_PID[charon-$inst]}
   if ! ia_wait_until 10 ia_charon_ready "$inst"; then
     ia_fail "charon $inst did not come up: $(tail -5 "$dir/charon.out" "$dir/charon.log" 2>/dev/null)"
   fi
@@ -133,27 +129,13 @@ ia_charon_start() {
 
 # ia_charon_ready INST: true when INST's charon runs and answers on vici.
 ia_charon_ready() {
-  kill -0 "${IA_CHARON_PID[$1]}" 2>/dev/null && ia_swanctl "$1" --stats >/dev/null 2>&1
+  ia_bg_running "charon-$1" && ia_swanctl "$1" --stats >/dev/null 2>&1
 }
 
 # ia_charon_stop INST: stop INST's charon (TERM, KILL after 5 s). Idempotent.
 ia_charon_stop() {
-  local pid=${IA_CHARON_PID[$1]:-}
-  [ -n "$pid" ] || return 0
-  kill -TERM "$pid" 2>/dev/null
-  if ! ia_wait_until 5 ia_pid_gone "$pid"; then
-    kill -KILL "$pid" 2>/dev/null
-  fi
-  wait "$pid" 2>/dev/null
+  ia_bg_stop "charon-$1" || true
   unset "IA_CHARON_PID[$1]"
-  return 0
-}
-
-# ia_pid_gone PID: true when PID has exited (a zombie awaiting its reaper counts).
-ia_pid_gone() {
-  local st
-  st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 0
-  [ -z "$st" ] || [ "$st" = Z ]
 }
 
 # ia_swanctl INST ARGS...: run swanctl against INST (its vici socket, conf, dir).
