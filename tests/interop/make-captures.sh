@@ -13,7 +13,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/interop.sh"
 
-# CASE -> "auth=psk|cert|chain ike=PROPOSAL esp=PROPOSAL [frag=BYTES] [topo=direct|direct6|nat]"
+# CASE -> "auth=psk|cert|chain ike=PROPOSAL esp=PROPOSAL [frag=BYTES]
+#          [topo=direct|direct6|nat] [resp_ike=PROPOSAL (the responder's, if different)]"
 declare -A CASES=(
   [psk-x25519-aes256gcm16]="auth=psk ike=aes256gcm16-prfsha256-x25519 esp=aes256gcm16"
   [psk-modp2048-aes128-sha256]="auth=psk ike=aes128-sha256-modp2048 esp=aes128-sha256"
@@ -25,10 +26,11 @@ declare -A CASES=(
   [cert-chain-fragmented]="auth=chain ike=aes256gcm16-prfsha384-ecp384 esp=aes256gcm16 frag=576"
   [psk-natt]="auth=psk ike=aes256gcm16-prfsha256-x25519 esp=aes256gcm16 topo=nat"
   [psk-ipv6]="auth=psk ike=aes256gcm16-prfsha256-x25519 esp=aes256gcm16 topo=direct6"
+  [psk-invalid-ke]="auth=psk ike=aes256gcm16-prfsha256-x25519-ecp256 esp=aes256gcm16 resp_ike=aes256gcm16-prfsha256-ecp256"
 )
 ORDER="psk-x25519-aes256gcm16 psk-modp2048-aes128-sha256 psk-ecp384-chacha20poly1305
 psk-ecp256-aes128gcm16 psk-ecp521-aes256-sha512 cert-ecdsa-p256 psk-fragmented
-cert-chain-fragmented psk-natt psk-ipv6"
+cert-chain-fragmented psk-natt psk-ipv6 psk-invalid-ke"
 LOG_LEVELS="default=1 cfg=2 net=2 ike=4 chd=4 knl=1"
 MAX_LOG_BYTES=$((200 * 1024))
 
@@ -59,7 +61,10 @@ side_conf() {
   echo "    version = 2"
   echo "    local_addrs = $local_addr"
   echo "    remote_addrs = $remote_addr"
-  echo "    proposals = $(case_get "$2" ike)"
+  local proposals
+  proposals=$(case_get "$2" ike)
+  [ "$me" = ini ] || [ -z "$(case_get "$2" resp_ike)" ] || proposals=$(case_get "$2" resp_ike)
+  echo "    proposals = $proposals"
   echo "    fragmentation = yes"
   echo "    local {"
   if [ "$auth" = psk ]; then
