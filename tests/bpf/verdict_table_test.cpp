@@ -50,8 +50,15 @@ T with(T f, F change) {
   return f;
 }
 
-void stamp(int fd, const void* key, std::uint64_t ts) {
-  ASSERT_EQ(::bpf_map_update_elem(fd, key, &ts, BPF_ANY), 0);
+// Stamps an entry at CLOCK_MONOTONIC 1 ns and makes the maximum ages 1 us, so the
+// entry is stale however short the uptime (a freshly booted VM).
+void stamp_stale(xdp::XdpMaps& m, xdp::XdpMaps::Map map, const void* key) {
+  auto cfg = xdp::default_config();
+  cfg.inflight_max_age_ns = 1000;
+  cfg.outstanding_max_age_ns = 1000;
+  ASSERT_TRUE(m.set_config(cfg).has_value());
+  const std::uint64_t ts = 1;
+  ASSERT_EQ(::bpf_map_update_elem(m.fd(map), key, &ts, BPF_ANY), 0);
 }
 
 Setup allowlist(const char* prefix) {
@@ -68,7 +75,7 @@ Setup outstanding(std::uint32_t msg_id, bool stale = false) {
   return [=](xdp::XdpMaps& m) {
     auto k = xdp::outstanding_key(ike::IkeSpi(kSpiI), ike::IkeSpi(kSpiR), ike::MessageId(msg_id));
     if (stale) {
-      stamp(m.fd(xdp::XdpMaps::kOutstanding), &k, 1);
+      stamp_stale(m, xdp::XdpMaps::kOutstanding, &k);
       return;
     }
     ASSERT_TRUE(m.outstanding_add(ike::IkeSpi(kSpiI), ike::IkeSpi(kSpiR),
@@ -80,7 +87,7 @@ Setup inflight(std::uint16_t sport, bool stale = false) {
     auto src = *xdp::parse_addr(kPeer4);
     auto k = xdp::inflight_key(src, sport, ike::IkeSpi(kSpiI));
     if (stale) {
-      stamp(m.fd(xdp::XdpMaps::kInflight), &k, 1);
+      stamp_stale(m, xdp::XdpMaps::kInflight, &k);
       return;
     }
     ASSERT_TRUE(m.inflight_set(src, sport, ike::IkeSpi(kSpiI)).has_value());
