@@ -14,7 +14,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/interop.sh"
 
 # CASE -> "auth=psk|cert|chain ike=PROPOSAL esp=PROPOSAL [frag=BYTES]
-#          [topo=direct|direct6|nat] [resp_ike=PROPOSAL (the responder's, if different)]"
+#          [topo=direct|direct6|nat] [resp_ike=PROPOSAL (the responder's, if different)]
+#          [rekey=yes (the initiator rekeys the CHILD_SA, then the IKE SA)]"
 declare -A CASES=(
   [psk-x25519-aes256gcm16]="auth=psk ike=aes256gcm16-prfsha256-x25519 esp=aes256gcm16"
   [psk-modp2048-aes128-sha256]="auth=psk ike=aes128-sha256-modp2048 esp=aes128-sha256"
@@ -26,11 +27,12 @@ declare -A CASES=(
   [cert-chain-fragmented]="auth=chain ike=aes256gcm16-prfsha384-ecp384 esp=aes256gcm16 frag=576"
   [psk-natt]="auth=psk ike=aes256gcm16-prfsha256-x25519 esp=aes256gcm16 topo=nat"
   [psk-ipv6]="auth=psk ike=aes256gcm16-prfsha256-x25519 esp=aes256gcm16 topo=direct6"
+  [psk-rekey]="auth=psk ike=aes256gcm16-prfsha256-x25519 esp=aes256gcm16-x25519 rekey=yes"
   [psk-invalid-ke]="auth=psk ike=aes256gcm16-prfsha256-x25519-ecp256 esp=aes256gcm16 resp_ike=aes256gcm16-prfsha256-ecp256"
 )
 ORDER="psk-x25519-aes256gcm16 psk-modp2048-aes128-sha256 psk-ecp384-chacha20poly1305
 psk-ecp256-aes128gcm16 psk-ecp521-aes256-sha512 cert-ecdsa-p256 psk-fragmented
-cert-chain-fragmented psk-natt psk-ipv6 psk-invalid-ke"
+cert-chain-fragmented psk-natt psk-ipv6 psk-invalid-ke psk-rekey"
 LOG_LEVELS="default=1 cfg=2 net=2 ike=4 chd=4 knl=1"
 MAX_LOG_BYTES=$((200 * 1024))
 
@@ -120,6 +122,19 @@ make_certs() {
   esac
 }
 
+# rekey CASE: CREATE_CHILD_SA exchanges started by the initiator: rekey the CHILD_SA
+# (with PFS when esp= has a group), then the IKE SA (RFC 7296 sections 2.8, 1.3.3).
+rekey() {
+  local log
+  log=$(ia_charon_log ini)
+  ia_swanctl ini --rekey --child net >/dev/null || ia_fail "$1: rekey CHILD_SA"
+  ia_wait_until 10 grep -q 'CHILD_SA net{2} established' "$log" || ia_fail "$1: CHILD_SA not rekeyed"
+  ia_swanctl ini --rekey --ike "$1" >/dev/null || ia_fail "$1: rekey IKE SA"
+  ia_wait_until 10 grep -q "IKE_SA $1\[2\] rekeyed" "$log" ||
+    ia_fail "$1: IKE SA not rekeyed"
+  ia_wait_ike resp 1 ESTABLISHED 10 || ia_fail "$1: responder did not drop the old IKE SA"
+}
+
 # run_case CASE: one session, in a subshell of its own (own namespaces, own cleanup).
 run_case() {
   local c=$1 auth frag topo side opts=() data psk=""
@@ -154,6 +169,7 @@ run_case() {
       ia_fail "$c: no ping through the tunnel"
     sleep 2.2
   fi
+  [ "$(case_get "$c" rekey)" != yes ] || rekey "$c"
   ia_terminate_ike ini "$c" || ia_fail "$c: terminate"
   ia_wait_ike resp 0 "" 10 || ia_fail "$c: responder kept the IKE SA after DELETE"
   ia_capture_stop "$pcap"

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Keeps the capture + key log pipeline honest: re-runs cases of make-captures.sh
-# live into a temp dir (default: psk-x25519-aes256gcm16 and cert-ecdsa-p256) and
-# checks what the committed tests/data files are checked against:
-# - the capture decodes with tshark as IKEv2: 2 IKE_SA_INIT, 2+ IKE_AUTH, 2
-#   INFORMATIONAL messages;
+# live into a temp dir (default: psk-x25519-aes256gcm16, cert-ecdsa-p256, psk-rekey)
+# and checks what the committed tests/data files are checked against:
+# - the capture decodes with tshark as IKEv2: 2 IKE_SA_INIT, 2+ IKE_AUTH, 2+
+#   INFORMATIONAL messages, one rekey in session.json per CREATE_CHILD_SA exchange;
 # - session.json has every field, non-empty (SK_a* empty only for AEAD), and its
 #   values recompute (SKEYSEED, prf+ for SK_*, CHILD_SA KEYMAT: keylog.py --check);
 # - the logged SK_e*/SK_a* decrypt the capture's IKE_AUTH messages (tshark) and show
@@ -15,7 +15,7 @@ ia_init strongswan_keylog
 ia_require_root
 ia_require_strongswan openssl vici socket-default kernel-netlink kernel-libipsec
 ia_require_cmd tcpdump tshark python3 pki
-cases=${*:-psk-x25519-aes256gcm16 cert-ecdsa-p256}
+cases=${*:-psk-x25519-aes256gcm16 cert-ecdsa-p256 psk-rekey}
 out=$IA_WORK/out
 
 "$here/make-captures.sh" "$out" $cases || ia_fail "make-captures.sh failed"
@@ -31,12 +31,17 @@ for c in $cases; do
   n_info=$(count "$pcap" "isakmp.exchangetype == 37")
   [ "$n_init" -eq 2 ] || ia_fail "$c: $n_init IKE_SA_INIT messages in the capture, want 2"
   [ "$n_auth" -ge 2 ] || ia_fail "$c: $n_auth IKE_AUTH messages in the capture, want 2+"
-  [ "$n_info" -eq 2 ] || ia_fail "$c: $n_info INFORMATIONAL messages in the capture, want 2"
+  [ "$n_info" -ge 2 ] || ia_fail "$c: $n_info INFORMATIONAL messages in the capture, want 2+"
+  n_ccsa=$(count "$pcap" "isakmp.exchangetype == 36")
+  n_rekeys=$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1])).get("rekeys", [])))' "$session")
+  [ "$n_rekeys" -eq $((n_ccsa / 2)) ] ||
+    ia_fail "$c: $n_ccsa CREATE_CHILD_SA messages in the capture but $n_rekeys rekeys in session.json"
   tshark -r "$pcap" -Y isakmp 2>/dev/null | grep -q 'IKE_SA_INIT.*Initiator Request' ||
     ia_fail "$c: tshark does not show the IKE_SA_INIT request"
   result=$(python3 "$IA_LIB/keylog.py" --check "$session" --pcap "$pcap") ||
     ia_fail "$c: session.json does not check"
   grep -q '^IKE_AUTH decrypts' <<<"$result" || ia_fail "$c: $result"
-  ia_log "$c: $n_init IKE_SA_INIT, $n_auth IKE_AUTH, $n_info INFORMATIONAL; keys recompute; $result"
+  ia_log "$c: $n_init IKE_SA_INIT, $n_auth IKE_AUTH, $n_ccsa CREATE_CHILD_SA, $n_info INFORMATIONAL;" \
+    "keys and $n_rekeys rekeys recompute; $result"
 done
 echo "strongswan_keylog: $cases checked"

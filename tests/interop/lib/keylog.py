@@ -12,6 +12,7 @@ Before writing, the values are checked against each other by recomputing RFC 729
 section 2.14 (SKEYSEED = prf(Ni | Nr, g^ir), {SK_d | SK_ai | ...} = prf+(SKEYSEED,
 Ni | Nr | SPIi | SPIr)) and section 2.17 (KEYMAT = prf+(SK_d, Ni | Nr)), so a wrong
 nonce, a misparsed dump or a mislabelled key fails here, not in a consumer's test.
+Rekeys (CREATE_CHILD_SA) go to an optional "rekeys" list: keylog_rekey.py.
 
   keylog.py --log INI.log [--peer-log RESP.log] --pcap FILE --out session.json
   keylog.py --check session.json [--pcap FILE --ids IDI,IDR]
@@ -25,6 +26,8 @@ import json
 import re
 import subprocess
 import sys
+
+import keylog_rekey
 
 # strongSwan transform names -> IANA numbers (RFC 7296 section 3.3.2 registries).
 ENCR = {"3DES": 3, "AES_CBC": 12, "AES_CTR": 13, "AES_CCM_8": 14, "AES_CCM_12": 15,
@@ -64,8 +67,9 @@ class KeylogError(Exception):
 
 def parse_log(path):
     """Return ({label: hex} for the first dump of each label, {IKE|ESP: proposal},
-    (esp spi in, esp spi out) as seen by the logging side)."""
-    dumps, proposals, esp_spis = {}, {}, None
+    (esp spi in, esp spi out) as seen by the logging side, [(label, hex)] of every
+    dump in log order)."""
+    dumps, proposals, esp_spis, seq = {}, {}, None, []
     with open(path, encoding="utf-8", errors="replace") as f:
         lines = f.read().splitlines()
     i = 0
@@ -83,6 +87,7 @@ def parse_log(path):
             if len(data) != 2 * size:
                 raise KeylogError(f"{path}: truncated dump of '{m.group(3)}'")
             dumps.setdefault(m.group(3), data)
+            seq.append((m.group(3), data))
             continue
         p = PROPOSAL.search(lines[i - 1])
         if p:
@@ -90,7 +95,7 @@ def parse_log(path):
         c = CHILD_UP.search(lines[i - 1])
         if c and esp_spis is None:
             esp_spis = (c.group(1), c.group(2))
-    return dumps, proposals, esp_spis
+    return dumps, proposals, esp_spis, seq
 
 
 def split_proposal(text):
@@ -200,6 +205,7 @@ def check_session(s):
         want = "".join(c[k] for k in names)
         if prf_plus(s["prf"], h(s["sk_d"]), ni + nr, len(want) // 2).hex() != want:
             raise KeylogError("CHILD_SA keys != prf+(SK_d, Ni | Nr)")
+    keylog_rekey.check_rekeys(s, prf_plus, PRF_HASH[s["prf"]], KeylogError)
 
 
 # Wireshark's IKEv2 decryption table names (it has no ChaCha20-Poly1305 for IKE).
@@ -213,25 +219,40 @@ WS_INTEG = {0: "NONE [RFC4306]", 2: "HMAC_SHA1_96 [RFC2404]",
             14: "HMAC_SHA2_512_256 [RFC4868]"}
 
 
-def decrypt_ike_auth(s, pcap):
-    """Decrypt the capture's IKE_AUTH messages with tshark and the session's SK_e*/SK_a*.
-    Returns [(identity, auth method)] of the decrypted messages, or None when
-    Wireshark cannot decrypt this algorithm."""
+def ws_uat(s):
+    """tshark option that decrypts IKE SA s (a session or a rekeyed IKE SA, with the
+    session's algorithms), or None when Wireshark cannot decrypt the algorithm."""
     encr = WS_ENCR.get((s["encr"], s["encr_key_bits"]))
     integ = WS_INTEG.get(s["integ"])
     if not encr or not integ:
         return None
-    uat = (f'{s["spi_i"]},{s["spi_r"]},{s["sk_ei"]},{s["sk_er"]},"{encr}",'
-           f'{s["sk_ai"]},{s["sk_ar"]},"{integ}"')
-    cmd = ["tshark", "-r", pcap, "-o", "uat:ikev2_decryption_table:" + uat,
-           "-Y", "isakmp.exchangetype == 35 && isakmp.auth.method", "-T", "fields",
-           "-e", "isakmp.id.data.fqdn", "-e", "isakmp.auth.method"]
+    return ["-o", f'uat:ikev2_decryption_table:{s["spi_i"]},{s["spi_r"]},{s["sk_ei"]},'
+            f'{s["sk_er"]},"{encr}",{s["sk_ai"]},{s["sk_ar"]},"{integ}"']
+
+
+def tshark_fields(pcap, options, display_filter, fields):
+    """Rows of tab-separated fields of the packets matching display_filter."""
+    cmd = ["tshark", "-r", pcap] + options + ["-Y", display_filter, "-T", "fields"]
+    for f in fields:
+        cmd += ["-e", f]
     res = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if res.returncode != 0:
         raise KeylogError(f"tshark failed: {res.stderr.strip()}")
-    # One line per message; a request lists IDi first (then IDr if the initiator sent it).
-    return [(ids.split(",")[0], method) for ids, method, *_ in
-            (line.split("\t") for line in res.stdout.splitlines() if line)]
+    return [(line.split("\t") + [""] * len(fields))[:len(fields)]
+            for line in res.stdout.splitlines() if line]
+
+
+def decrypt_ike_auth(s, pcap):
+    """Decrypt the capture's IKE_AUTH messages with tshark and the session's SK_e*/SK_a*.
+    Returns [(identity, auth method)] of the decrypted messages, or None when
+    Wireshark cannot decrypt this algorithm."""
+    uat = ws_uat(s)
+    if uat is None:
+        return None
+    rows = tshark_fields(pcap, uat, "isakmp.exchangetype == 35 && isakmp.auth.method",
+                         ["isakmp.id.data.fqdn", "isakmp.auth.method"])
+    # One row per message; a request lists IDi first (then IDr if the initiator sent it).
+    return [(ids.split(",")[0], method) for ids, method in rows]
 
 
 def check_decrypts(s, pcap, ids):
@@ -247,7 +268,7 @@ def check_decrypts(s, pcap, ids):
 
 
 def build_session(log, pcap, peer_log=None):
-    dumps, proposals, esp_spis = parse_log(log)
+    dumps, proposals, esp_spis, seq = parse_log(log)
     if "IKE" not in proposals:
         raise KeylogError(f"{log}: no selected IKE proposal")
     ike = split_proposal(proposals["IKE"])
@@ -271,6 +292,9 @@ def build_session(log, pcap, peer_log=None):
         s["child"] = child
         if dumps.get("seed") and dumps["seed"] != s["ni"] + s["nr"]:
             raise KeylogError("CHILD_SA seed in the log is not Ni | Nr from the capture")
+    rekeys = keylog_rekey.build_rekeys(s, seq, pcap, ws_uat(s), tshark_fields, KeylogError)
+    if rekeys:
+        s["rekeys"] = rekeys
     if peer_log:
         peer = parse_log(peer_log)[0]
         for label in list(IKE_DUMPS) + list(CHILD_DUMPS):
