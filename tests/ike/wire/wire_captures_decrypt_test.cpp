@@ -2,9 +2,9 @@
 // decrypted with the keys strongSwan logged (tests/data/strongswan/CASE/session.json)
 // using OpenSSL here in the test (the codec itself has no crypto), through
 // locate_encrypted() -> AAD/IV/ICV split -> sk_unpad() -> parse_payload_chain(),
-// with RFC 7383 reassembly of SKF fragments. The inner IKE_AUTH and INFORMATIONAL
-// payloads must decode, pass the rules table, and carry the configured identities,
-// ESP proposal, SPIs and traffic selectors.
+// with RFC 7383 reassembly of SKF fragments (FragmentAssembler). The inner IKE_AUTH
+// and INFORMATIONAL payloads must decode, pass the rules table, and carry the
+// configured identities, ESP proposal, SPIs and traffic selectors.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
@@ -12,10 +12,10 @@
 
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <memory>
 
 #include "capture/capture.h"
+#include "ike/wire/fragments.h"
 #include "ike/wire/message.h"
 #include "ike/wire/names.h"
 #include "ike/wire/rules.h"
@@ -117,7 +117,7 @@ std::vector<Inner> decrypt_capture(const std::string& c) {
   auto datagrams = capture::read_ike_datagrams("tests/data/captures/" + c + ".pcap");
   EXPECT_TRUE(datagrams);
   std::vector<Inner> out;
-  std::map<std::uint16_t, Bytes> fragments;
+  FragmentAssembler fragments;
   PayloadType first = PayloadType::kNone;
   for (const auto& d : *datagrams) {
     auto h = parse_header(d.ike);
@@ -129,13 +129,11 @@ std::vector<Inner> decrypt_capture(const std::string& c) {
     EXPECT_TRUE(plain) << c << " frame " << d.frame << ": decryption or ICV check failed";
     if (!plain) continue;
     if (v->type == PayloadType::kSkf) {  // RFC 7383 2.6 reassembly
-      if (v->fragment_number == 1) first = v->first_inner;
-      fragments[v->fragment_number] = *plain;
-      if (fragments.size() < v->total_fragments) continue;
-      Bytes all;
-      for (const auto& [n, frag] : fragments) all.insert(all.end(), frag.begin(), frag.end());
-      fragments.clear();
-      *plain = all;
+      const auto r = fragments.add(v->fragment_number, v->total_fragments, v->first_inner, *plain);
+      if (r != FragmentAssembler::Result::kComplete) continue;
+      auto whole = fragments.take();
+      first = whole->first_inner;
+      *plain = std::move(whole->plaintext);
     } else {
       first = v->first_inner;
     }
