@@ -10,7 +10,11 @@
 #include <gtest/gtest.h>
 #include <linux/bpf.h>
 #include <bpf/libbpf.h>
+#include <linux/magic.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 
 namespace answerd::test {
 namespace {
@@ -147,6 +151,18 @@ TEST_F(Loader, RejectsOutOfRangeConfig) {
   auto r = p.maps().set_config(cfg);
   ASSERT_FALSE(r.has_value());
   EXPECT_NE(r.error().message.find("init_rate"), std::string::npos);
+}
+
+TEST_F(Loader, MountsBpffsWhenMissing) {
+  ASSERT_EQ(::unshare(CLONE_NEWNS), 0);  // a mount namespace of our own again
+  ASSERT_EQ(::umount2("/sys/fs/bpf", MNT_DETACH), 0);
+  struct statfs st {};
+  ASSERT_EQ(::statfs("/sys/fs/bpf", &st), 0);
+  ASSERT_NE(static_cast<unsigned long>(st.f_type), BPF_FS_MAGIC) << "still bpffs";
+  auto p = xdp::XdpProgram::load({.bpffs = "/sys/fs/bpf/answerd-auto"});
+  ASSERT_TRUE(p.has_value()) << p.error().message;
+  ASSERT_EQ(::statfs("/sys/fs/bpf", &st), 0);
+  EXPECT_EQ(static_cast<unsigned long>(st.f_type), BPF_FS_MAGIC);
 }
 
 TEST_F(Loader, ClearErrors) {

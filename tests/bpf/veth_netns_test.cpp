@@ -214,5 +214,46 @@ TEST_F(VethNetns, FilterCountsReloadsAndDetaches) {
   EXPECT_EQ(attach_mode(), XDP_ATTACHED_NONE);
 }
 
+TEST_F(VethNetns, SeveralInterfaces) {
+  ASSERT_TRUE(sh("ip -n " + kNsA + " link add axd0 type veth peer name axe0") &&
+              sh("ip -n " + kNsA + " link add axd1 type veth peer name axe1"));
+  auto loaded = xdp::XdpProgram::load({.bpffs = bpffs_.path()});
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().message;
+  std::optional<xdp::XdpProgram> prog(std::move(*loaded));
+  auto attach_all = [&](xdp::XdpProgram& p) {
+    InNetns in(kNsA);
+    for (const char* dev : {"axd0", "axd1"}) {
+      auto ok = p.attach(dev, xdp::AttachMode::kGeneric);
+      ASSERT_TRUE(ok.has_value()) << dev << ": " << ok.error().message;
+    }
+    auto ok = p.attach(kDevA, xdp::AttachMode::kNative);
+    ASSERT_TRUE(ok.has_value()) << ok.error().message;
+  };
+  {
+    InNetns in(kNsA);
+    auto native_lo = prog->attach("lo", xdp::AttachMode::kNative);  // loopback: no driver XDP
+    ASSERT_FALSE(native_lo.has_value());
+    EXPECT_NE(native_lo.error().message.find("native mode to lo"), std::string::npos)
+        << native_lo.error().message;
+    EXPECT_TRUE(prog->interfaces().empty());
+  }
+  attach_all(*prog);
+  EXPECT_EQ(prog->interfaces().size(), 3u);
+  prog.reset();  // the links stay pinned and attached
+  EXPECT_EQ(xdp::XdpProgram::status(bpffs_.path())->size(), 3u);
+  exchange_and_expect_filter(0x6000);
+
+  auto again = xdp::XdpProgram::load({.bpffs = bpffs_.path()});
+  ASSERT_TRUE(again.has_value()) << again.error().message;
+  attach_all(*again);  // re-adopts all three
+  EXPECT_EQ(xdp::XdpProgram::status(bpffs_.path())->size(), 3u);
+  for (const std::string dev : {"axd0", "axd1", kDevA.c_str()}) {
+    auto ok = again->detach(dev);
+    EXPECT_TRUE(ok.has_value()) << dev << ": " << ok.error().message;
+  }
+  EXPECT_TRUE(xdp::XdpProgram::status(bpffs_.path())->empty());
+  EXPECT_TRUE(again->interfaces().empty());
+}
+
 }  // namespace
 }  // namespace answerd::test

@@ -4,6 +4,7 @@
 #include "bpf/answer_xdp_shared.h"
 
 #include <linux/magic.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 
@@ -49,6 +50,20 @@ Result<void> check_bpffs(const std::string& path) {
         .message = "bpffs not mounted at " + p + " (for " + path +
                    "): mount -t bpf bpf /sys/fs/bpf, or set answerd.bpffs"});
   return {};
+}
+
+Result<void> ensure_bpffs(const std::string& path) {
+  static constexpr std::string_view kDefault = "/sys/fs/bpf";
+  const bool under_default =
+      path.starts_with(kDefault) && (path.size() == kDefault.size() || path[kDefault.size()] == '/');
+  if (under_default) {
+    struct statfs st {};
+    if (::statfs(std::string(kDefault).c_str(), &st) == 0 &&
+        static_cast<unsigned long>(st.f_type) != BPF_FS_MAGIC &&
+        ::mount("bpf", std::string(kDefault).c_str(), "bpf", 0, "mode=0700") != 0)
+      return fail(errno, "mount -t bpf bpf " + std::string(kDefault));
+  }
+  return check_bpffs(path);
 }
 
 Result<void> make_dirs(const std::string& path) {

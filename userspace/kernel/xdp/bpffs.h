@@ -20,6 +20,9 @@ namespace answerd::kernel::xdp {
 // Fails with a clear message unless `path` (or its nearest existing ancestor) is
 // on a mounted bpf filesystem.
 [[nodiscard]] Result<void> check_bpffs(const std::string& path);
+// Like bpftool and xdp-loader: when `path` lies under /sys/fs/bpf and nothing is
+// mounted there, mounts a bpffs on /sys/fs/bpf (mode 0700). Then check_bpffs().
+[[nodiscard]] Result<void> ensure_bpffs(const std::string& path);
 // mkdir -p on bpffs (mode 0700).
 [[nodiscard]] Result<void> make_dirs(const std::string& path);
 

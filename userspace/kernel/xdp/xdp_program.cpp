@@ -70,7 +70,7 @@ Result<std::array<UniqueFd, XdpMaps::kMapCount>> dup_map_fds(answer_xdp* skel) {
 }  // namespace
 
 Result<XdpProgram> XdpProgram::load(const LoadOptions& opts) {
-  if (auto ok = check_bpffs(opts.bpffs); !ok) return answerd::unexpected<Error>(ok.error());
+  if (auto ok = opts.mount_bpffs ? ensure_bpffs(opts.bpffs) : check_bpffs(opts.bpffs); !ok) return answerd::unexpected<Error>(ok.error());
   const std::string pins = pin_dir(opts.bpffs);
   if (auto ok = make_dirs(pins); !ok) return answerd::unexpected<Error>(ok.error());
 

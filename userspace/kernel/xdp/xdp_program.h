@@ -36,6 +36,8 @@ enum class AttachMode {
 
 struct LoadOptions {
   std::string bpffs = ANSWER_XDP_DEFAULT_BPFFS;
+  // Mount bpffs on /sys/fs/bpf when `bpffs` is below it and nothing is mounted there.
+  bool mount_bpffs = true;
 };
 
 // One attachment as seen in bpffs (pinned link).
