@@ -51,54 +51,26 @@ case_get() {
 
 # side_conf SIDE CASE: swanctl.conf of one side for a case (after the topology).
 side_conf() {
-  local me=$1 auth other local_addr remote_addr lnet rnet
-  auth=$(case_get "$2" auth)
-  if [ "$me" = ini ]; then
-    other=resp local_addr=$IA_INI_ADDR remote_addr=$IA_RESP_ADDR lnet=$IA_INI_NET rnet=$IA_RESP_NET
-  else
-    other=ini local_addr=$IA_RESP_ADDR remote_addr=%any lnet=$IA_RESP_NET rnet=$IA_INI_NET
-  fi
-  echo "connections {"
-  echo "  $2 {"
-  echo "    version = 2"
-  echo "    local_addrs = $local_addr"
-  echo "    remote_addrs = $remote_addr"
-  local proposals
+  local me=$1 other args proposals
   proposals=$(case_get "$2" ike)
-  [ "$me" = ini ] || [ -z "$(case_get "$2" resp_ike)" ] || proposals=$(case_get "$2" resp_ike)
-  echo "    proposals = $proposals"
-  echo "    fragmentation = yes"
-  echo "    local {"
-  if [ "$auth" = psk ]; then
-    echo "      auth = psk"
+  if [ "$me" = ini ]; then
+    other=resp
+    args=(local_addrs="$IA_INI_ADDR" remote_addrs="$IA_RESP_ADDR"
+      local_ts="$IA_INI_NET" remote_ts="$IA_RESP_NET")
   else
-    echo "      auth = pubkey"
-    echo "      certs = $me.pem"
+    other=ini
+    args=(local_addrs="$IA_RESP_ADDR" remote_addrs=%any
+      local_ts="$IA_RESP_NET" remote_ts="$IA_INI_NET")
+    [ -z "$(case_get "$2" resp_ike)" ] || proposals=$(case_get "$2" resp_ike)
   fi
-  echo "      id = $me.answerd.test"
-  echo "    }"
-  echo "    remote {"
-  [ "$auth" = psk ] && echo "      auth = psk" || echo "      auth = pubkey"
-  echo "      id = $other.answerd.test"
-  echo "    }"
-  echo "    children {"
-  echo "      net {"
-  echo "        local_ts = $lnet"
-  echo "        remote_ts = $rnet"
-  echo "        esp_proposals = $(case_get "$2" esp)"
-  echo "      }"
-  echo "    }"
-  echo "  }"
-  echo "}"
-  if [ "$auth" = psk ]; then
-    echo "secrets {"
-    echo "  ike-1 {"
-    echo "    id-1 = ini.answerd.test"
-    echo "    id-2 = resp.answerd.test"
-    echo "    secret = \"$(case_psk "$2")\""
-    echo "  }"
-    echo "}"
+  args+=(proposals="$proposals" esp_proposals="$(case_get "$2" esp)"
+    local_id="$me.answerd.test" remote_id="$other.answerd.test")
+  if [ "$(case_get "$2" auth)" = psk ]; then
+    args+=(auth=psk secret="$(case_psk "$2")")
+  else
+    args+=(auth=pubkey certs="$me.pem")
   fi
+  ia_conn "$2" "${args[@]}"
 }
 
 # case_psk CASE: the pre-shared key of a PSK case (also stored in session.json).

@@ -14,36 +14,9 @@ command -v nft >/dev/null || command -v iptables >/dev/null || ia_skip "needs nf
 
 ia_topology_nat
 conf() {  # LOCAL_ADDR REMOTE_ADDR LOCAL_NET REMOTE_NET LOCAL_ID REMOTE_ID
-  cat <<CONF
-connections {
-  nat {
-    version = 2
-    local_addrs = $1
-    remote_addrs = $2
-    proposals = aes128gcm16-prfsha256-x25519
-    local {
-      auth = psk
-      id = $5
-    }
-    remote {
-      auth = psk
-      id = $6
-    }
-    children {
-      net {
-        local_ts = $3
-        remote_ts = $4
-        esp_proposals = aes128gcm16
-      }
-    }
-  }
-}
-secrets {
-  ike-nat {
-    secret = "answerd interop NAT-T test key"
-  }
-}
-CONF
+  ia_conn nat local_addrs="$1" remote_addrs="$2" local_ts="$3" remote_ts="$4" \
+    proposals=aes128gcm16-prfsha256-x25519 esp_proposals=aes128gcm16 \
+    auth=psk local_id="$5" remote_id="$6" secret="answerd interop NAT-T test key"
 }
 ia_charon_setup resp resp
 ia_charon_setup ini ini

@@ -22,60 +22,13 @@ ia_pki_leaf "$pki_dir" resp ca resp.answerd.test
 conf() {
   local me=$1 other
   [ "$me" = ini ] && other=resp || other=ini
-  cat <<CONF
-connections {
-  psk {
-    version = 2
-    local_addrs = $2
-    remote_addrs = $3
-    proposals = aes256gcm16-prfsha256-x25519
-    local {
-      auth = psk
-      id = $me-psk.answerd.test
-    }
-    remote {
-      auth = psk
-      id = $other-psk.answerd.test
-    }
-    children {
-      psk-net {
-        local_ts = $4
-        remote_ts = $5
-        esp_proposals = aes256gcm16
-      }
-    }
-  }
-  cert {
-    version = 2
-    local_addrs = $2
-    remote_addrs = $3
-    proposals = aes128-sha256-ecp256
-    local {
-      auth = pubkey
-      certs = $me.pem
-      id = $me.answerd.test
-    }
-    remote {
-      auth = pubkey
-      id = $other.answerd.test
-    }
-    children {
-      cert-net {
-        local_ts = $4
-        remote_ts = $5
-        esp_proposals = aes128-sha256
-      }
-    }
-  }
-}
-secrets {
-  ike-psk {
-    id-ini = ini-psk.answerd.test
-    id-resp = resp-psk.answerd.test
-    secret = "answerd interop smoke test key"
-  }
-}
-CONF
+  ia_conn psk local_addrs="$2" remote_addrs="$3" local_ts="$4" remote_ts="$5" \
+    proposals=aes256gcm16-prfsha256-x25519 esp_proposals=aes256gcm16 child=psk-net \
+    auth=psk local_id="$me-psk.answerd.test" remote_id="$other-psk.answerd.test" \
+    secret="answerd interop smoke test key"
+  ia_conn cert local_addrs="$2" remote_addrs="$3" local_ts="$4" remote_ts="$5" \
+    proposals=aes128-sha256-ecp256 esp_proposals=aes128-sha256 child=cert-net \
+    auth=pubkey certs="$me.pem" local_id="$me.answerd.test" remote_id="$other.answerd.test"
 }
 
 ia_charon_setup resp resp

@@ -176,6 +176,13 @@ ia_pid_gone() {
   [ -z "$st" ] || [ "$st" = Z ]
 }
 
+# ia_wait_udp NAME PORT [TIMEOUT_S]: wait until something listens on UDP PORT in
+# namespace NAME (default 10 s), e.g. a responder daemon's IKE socket.
+ia_wait_udp() {
+  ia_wait_until "${3:-10}" ia_udp_listening "$1" "$2"
+}
+ia_udp_listening() { ia_ns_exec "$1" ss -Hnlu "sport = :$2" | grep -q .; }
+
 # ia_capture_start NAME DEV FILE [FILTER]: run tcpdump in namespace NAME on DEV,
 # writing classic pcap to FILE (default filter: UDP 500 and 4500), until
 # ia_capture_stop FILE. Returns once tcpdump is listening.

@@ -31,6 +31,8 @@ ia_require_strongswan() {
   for p in "${plugins[@]}"; do
     [ -e "$IA_PLUGIN_DIR/libstrongswan-$p.so" ] ||
       ia_skip "needs strongSwan plugin '$p' (scripts/deps.d/test.txt, interop.txt)"
+    [ "$p" != kernel-libipsec ] || [ -c /dev/net/tun ] ||
+      ia_skip "needs /dev/net/tun for kernel-libipsec (userspace ESP)"
   done
 }
 
