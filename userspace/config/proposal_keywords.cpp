@@ -265,16 +265,22 @@ expected<std::vector<Proposal>, std::string> parse_esp_proposals(std::string_vie
 
 // strongSwan's default proposals, limited to what a modern responder should offer.
 std::vector<Proposal> default_ike_proposals() {
-  constexpr std::string_view kGroups = "x25519-ecp256-ecp384-ecp521-modp3072-modp4096-modp2048";
-  return {must(parse_ike_proposal("aes128gcm16-aes192gcm16-aes256gcm16-chacha20poly1305-"
-                                  "prfsha256-prfsha384-prfsha512-" + std::string(kGroups))),
-          must(parse_ike_proposal("aes128-aes192-aes256-sha256-sha384-sha512-"
-                                  "prfsha256-prfsha384-prfsha512-" + std::string(kGroups)))};
+  static const std::vector<Proposal> kDefaults = [] {
+    const std::string groups = "x25519-ecp256-ecp384-ecp521-modp3072-modp4096-modp2048";
+    return std::vector<Proposal>{
+        must(parse_ike_proposal("aes128gcm16-aes192gcm16-aes256gcm16-chacha20poly1305-"
+                                "prfsha256-prfsha384-prfsha512-" + groups)),
+        must(parse_ike_proposal("aes128-aes192-aes256-sha256-sha384-sha512-"
+                                "prfsha256-prfsha384-prfsha512-" + groups))};
+  }();
+  return kDefaults;
 }
 
 std::vector<Proposal> default_esp_proposals() {
-  return {must(parse_esp_proposal("aes128gcm16-aes192gcm16-aes256gcm16-chacha20poly1305")),
-          must(parse_esp_proposal("aes128-aes192-aes256-sha256-sha384-sha512"))};
+  static const std::vector<Proposal> kDefaults{
+      must(parse_esp_proposal("aes128gcm16-aes192gcm16-aes256gcm16-chacha20poly1305")),
+      must(parse_esp_proposal("aes128-aes192-aes256-sha256-sha384-sha512"))};
+  return kDefaults;
 }
 
 std::string to_keyword(const EncrAlg& a) {

@@ -90,9 +90,6 @@ Result set_seconds(Seconds& out, std::string_view v);
 Result set_u32(std::uint32_t& out, std::string_view v, std::uint32_t max = 0xffffffffu);
 Result set_if_id(std::optional<IfId>& out, std::string_view v);
 
-// True if `name` is `base` or `base` followed by a suffix (strongSwan's <suffix>).
-bool has_prefix_suffix(std::string_view name, std::string_view base);
-
 std::vector<Child> validate_children(Ctx& ctx, const Section& sec, const std::string& path);
 void validate_connections(Ctx& ctx, const Section& sec, std::vector<Connection>& out);
 void validate_secrets(Ctx& ctx, const Section& sec, std::vector<Secret>& out);

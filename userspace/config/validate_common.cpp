@@ -105,8 +105,4 @@ Result set_if_id(std::optional<IfId>& out, std::string_view v) {
   return {};
 }
 
-bool has_prefix_suffix(std::string_view name, std::string_view base) {
-  return name.starts_with(base);
-}
-
 }  // namespace answerd::config::detail
