@@ -15,7 +15,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 # CASE -> "auth=psk|cert|chain ike=PROPOSAL esp=PROPOSAL [frag=BYTES]
 #          [topo=direct|direct6|nat] [resp_ike=PROPOSAL (the responder's, if different)]
-#          [rekey=yes (the initiator rekeys the CHILD_SA, then the IKE SA)]"
+#          [rekey=yes (the initiator rekeys the CHILD_SA, then the IKE SA)]
+#          [keytype=ed25519 (auth=cert: Ed25519 instead of ECDSA P-256)]"
 declare -A CASES=(
   [psk-x25519-aes256gcm16]="auth=psk ike=aes256gcm16-prfsha256-x25519 esp=aes256gcm16"
   [psk-modp2048-aes128-sha256]="auth=psk ike=aes128-sha256-modp2048 esp=aes128-sha256"
@@ -23,6 +24,7 @@ declare -A CASES=(
   [psk-ecp256-aes128gcm16]="auth=psk ike=aes128gcm16-prfsha256-ecp256 esp=aes128gcm16"
   [psk-ecp521-aes256-sha512]="auth=psk ike=aes256-sha512-ecp521 esp=aes256-sha512"
   [cert-ecdsa-p256]="auth=cert ike=aes256gcm16-prfsha256-ecp256 esp=aes256gcm16"
+  [cert-ed25519]="auth=cert keytype=ed25519 ike=aes256gcm16-prfsha256-x25519 esp=aes256gcm16"
   [psk-fragmented]="auth=psk ike=aes128-sha256-ecp256 esp=aes128-sha256 frag=300"
   [cert-chain-fragmented]="auth=chain ike=aes256gcm16-prfsha384-ecp384 esp=aes256gcm16 frag=576"
   [psk-natt]="auth=psk ike=aes256gcm16-prfsha256-x25519 esp=aes256gcm16 topo=nat"
@@ -31,7 +33,7 @@ declare -A CASES=(
   [psk-invalid-ke]="auth=psk ike=aes256gcm16-prfsha256-x25519-ecp256 esp=aes256gcm16 resp_ike=aes256gcm16-prfsha256-ecp256"
 )
 ORDER="psk-x25519-aes256gcm16 psk-modp2048-aes128-sha256 psk-ecp384-chacha20poly1305
-psk-ecp256-aes128gcm16 psk-ecp521-aes256-sha512 cert-ecdsa-p256 psk-fragmented
+psk-ecp256-aes128gcm16 psk-ecp521-aes256-sha512 cert-ecdsa-p256 cert-ed25519 psk-fragmented
 cert-chain-fragmented psk-natt psk-ipv6 psk-invalid-ke psk-rekey"
 LOG_LEVELS="default=1 cfg=2 net=2 ike=4 chd=4 knl=1"
 MAX_LOG_BYTES=$((200 * 1024))
@@ -76,14 +78,17 @@ side_conf() {
 # case_psk CASE: the pre-shared key of a PSK case (also stored in session.json).
 case_psk() { echo "answerd interop capture $1"; }
 
-# make_certs AUTH DIR: test CA and leaf certificates. "chain": RSA 3072 leaves under
-# an intermediate CA, so that IKE_AUTH carries two large CERT payloads.
+# make_certs AUTH DIR [KEYTYPE]: test CA and leaf certificates (ECDSA P-256, or
+# KEYTYPE ed25519). "chain": RSA 3072 leaves under an intermediate CA, so that
+# IKE_AUTH carries two large CERT payloads.
 make_certs() {
+  local type=ecdsa size=256
+  [ "${3:-}" != ed25519 ] || type=ed25519 size=0
   case $1 in
     cert)
-      ia_pki_ca "$2" ca
-      ia_pki_leaf "$2" ini ca ini.answerd.test
-      ia_pki_leaf "$2" resp ca resp.answerd.test
+      ia_pki_ca "$2" ca "$type" "$size"
+      ia_pki_leaf "$2" ini ca ini.answerd.test "$type" "$size"
+      ia_pki_leaf "$2" resp ca resp.answerd.test "$type" "$size"
       ;;
     chain)
       ia_pki_ca "$2" ca
@@ -118,7 +123,7 @@ run_case() {
   [ -z "$frag" ] || opts+=(--fragment-size "$frag")
   # Behind a NAT, send keepalives every second so that the capture shows some.
   [ "$topo" != nat ] || opts+=(--conf "keep_alive = 1s")
-  make_certs "$auth" "$IA_WORK/pki"
+  make_certs "$auth" "$IA_WORK/pki" "$(case_get "$c" keytype)"
   for side in resp ini; do
     ia_charon_setup "$side" "$side" --log "$LOG_LEVELS" "${opts[@]}"
     side_conf "$side" "$c" | ia_swanctl_conf "$side"

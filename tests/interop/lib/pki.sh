@@ -10,7 +10,7 @@ ia_pki_ca() {
   ia_require_cmd pki
   mkdir -p "$dir"
   ia_pki_key "$dir/$name.key" "$type" "$size"
-  ia_pki --self --ca --lifetime 3650 --type "$type" --in "$dir/$name.key" \
+  ia_pki --self --ca --lifetime 3650 --type priv --in "$dir/$name.key" \
     --dn "C=CH, O=answerd test, CN=$name" --outform pem >"$dir/$name.pem" ||
     ia_fail "pki --self $name"
 }
@@ -21,7 +21,7 @@ ia_pki_ca() {
 ia_pki_leaf() {
   local dir=$1 name=$2 ca=$3 san=$4 type=${5:-ecdsa} size=${6:-256}
   ia_pki_key "$dir/$name.key" "$type" "$size"
-  ia_pki --pub --type "$type" --in "$dir/$name.key" |
+  ia_pki --pub --type priv --in "$dir/$name.key" |
     ia_pki --issue --lifetime 3650 --cacert "$dir/$ca.pem" --cakey "$dir/$ca.key" \
       --dn "C=CH, O=answerd test, CN=$san" --san "$san" --outform pem >"$dir/$name.pem" ||
     ia_fail "pki --issue $name"
@@ -31,7 +31,7 @@ ia_pki_leaf() {
 ia_pki_sub_ca() {
   local dir=$1 name=$2 ca=$3
   ia_pki_key "$dir/$name.key" ecdsa 256
-  ia_pki --pub --type ecdsa --in "$dir/$name.key" |
+  ia_pki --pub --type priv --in "$dir/$name.key" |
     ia_pki --issue --ca --lifetime 3650 --cacert "$dir/$ca.pem" --cakey "$dir/$ca.key" \
       --dn "C=CH, O=answerd test, CN=$name" --outform pem >"$dir/$name.pem" ||
     ia_fail "pki --issue --ca $name"
