@@ -3,7 +3,8 @@
 #   tests/interop/make-captures.sh OUTDIR [CASE...]
 # For each case (default: all) it writes
 #   OUTDIR/captures/CASE.pcap                classic pcap on the responder's veth, UDP 500/4500:
-#                                            IKE_SA_INIT, IKE_AUTH, INFORMATIONAL DELETE
+#                                            IKE_SA_INIT, IKE_AUTH, INFORMATIONAL DELETE (and per
+#                                            case CREATE_CHILD_SA, ESP-in-UDP, keepalives)
 #   OUTDIR/strongswan/CASE/session.json      algorithms, SPIs, nonces, DH secret, SKEYSEED,
 #                                            SK_* and CHILD_SA keys (lib/keylog.py)
 #   OUTDIR/strongswan/CASE/{initiator,responder}.log   charon logs (ike 4, chd 4), if < 200 KB
@@ -39,6 +40,11 @@ LOG_LEVELS="default=1 cfg=2 net=2 ike=4 chd=4 knl=1"
 MAX_LOG_BYTES=$((200 * 1024))
 
 [ $# -ge 1 ] || { echo "usage: $0 OUTDIR [CASE...]" >&2; exit 2; }
+# shellcheck disable=SC2034  # read by ia_skip/ia_fail
+IA_NAME=make-captures
+ia_require_root
+ia_require_strongswan openssl vici socket-default kernel-netlink kernel-libipsec
+ia_require_cmd tcpdump tshark python3 pki
 out=$(mkdir -p "$1" && cd "$1" && pwd)
 shift
 cases=${*:-$ORDER}
@@ -166,9 +172,6 @@ run_case() {
   ia_log "$c: $(tshark -r "$pcap" 2>/dev/null | wc -l) packets, $data/session.json"
 }
 
-ia_require_root
-ia_require_strongswan openssl vici socket-default kernel-netlink kernel-libipsec
-ia_require_cmd tcpdump tshark python3 pki
 for c in $cases; do
   [ -n "${CASES[$c]:-}" ] || { echo "unknown case $c (known: $ORDER)" >&2; exit 2; }
   (run_case "$c") || exit 1
