@@ -129,6 +129,12 @@ TEST(ProposalLists, DefaultExpandsInPlace) {
   EXPECT_EQ(parse_ike_proposals(" ").error(), "empty proposal list");
 }
 
+TEST(ProposalLists, KeywordsAreCaseInsensitiveLikeStrongSwan) {
+  auto p = parse_ike_proposal("AES256GCM16-PRFSHA256-X25519");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(to_keyword(*p), "aes256gcm16-prfsha256-x25519");
+}
+
 TEST(ProposalDisplay, UnknownIds) {
   EXPECT_EQ(to_keyword(EncrAlg{static_cast<EncrId>(99), 128}), "encr99/128");
   EXPECT_EQ(to_keyword(static_cast<DhGroup>(77)), "ke77");

@@ -45,6 +45,8 @@ TEST(Values, Uint) {
 TEST(Values, Bool) {
   for (const char* t : {"yes", "true", "enabled", "1"}) EXPECT_TRUE(*parse_bool(t)) << t;
   for (const char* f : {"no", "false", "disabled", "0"}) EXPECT_FALSE(*parse_bool(f)) << f;
+  EXPECT_TRUE(*parse_bool("Yes"));
+  EXPECT_FALSE(*parse_bool("NO"));
   EXPECT_EQ(parse_bool("maybe").error(), "'maybe' is not a boolean (yes or no)");
 }
 

@@ -119,9 +119,13 @@ constexpr Keyword kKeywords[] = {
     {"noesn", TransformType::kEsn, u(EsnId::kNoEsn), 0},
 };
 
+// Case-insensitive, as strongSwan's keyword table (%ignore-case).
 const Keyword* find_keyword(std::string_view w) {
+  std::string lower(w);
+  for (char& ch : lower)
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
   for (const auto& k : kKeywords)
-    if (k.word == w) return &k;
+    if (k.word == lower) return &k;
   return nullptr;
 }
 

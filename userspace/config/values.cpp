@@ -93,9 +93,13 @@ expected<std::uint64_t, std::string> parse_count(std::string_view s) {
   return scaled(s, mult, "number");
 }
 
+// Case-insensitive like strongSwan's settings_value_as_bool().
 expected<bool, std::string> parse_bool(std::string_view s) {
-  if (s == "yes" || s == "true" || s == "enabled" || s == "1") return true;
-  if (s == "no" || s == "false" || s == "disabled" || s == "0") return false;
+  std::string v(s);
+  for (char& ch : v)
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+  if (v == "yes" || v == "true" || v == "enabled" || v == "1") return true;
+  if (v == "no" || v == "false" || v == "disabled" || v == "0") return false;
   return unexpected("'" + std::string(s) + "' is not a boolean (yes or no)");
 }
 

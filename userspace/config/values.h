@@ -21,7 +21,7 @@ namespace answerd::config {
 [[nodiscard]] expected<std::chrono::seconds, std::string> parse_duration(std::string_view s);
 // "1000", "500k", "2m", "1g" (k = 1024).
 [[nodiscard]] expected<std::uint64_t, std::string> parse_count(std::string_view s);
-// yes|no, true|false, enabled|disabled, 1|0.
+// yes|no, true|false, enabled|disabled, 1|0 (any case).
 [[nodiscard]] expected<bool, std::string> parse_bool(std::string_view s);
 // Splits at commas and trims blanks; empty items are kept (callers reject them).
 [[nodiscard]] std::vector<std::string> split_list(std::string_view s, char sep = ',');
