@@ -54,6 +54,7 @@ ia_init() {
   IA_PREFIX=$(printf 'ia-%d-%04x' $$ $((RANDOM)))
   IA_WORK=$(mktemp -d "${TMPDIR:-/tmp}/answerd-${IA_NAME}.XXXXXX") || ia_fail "mktemp"
   IA_CLEANUPS=()
+  IA_LOGS=()
   trap ia_cleanup EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM
@@ -87,10 +88,21 @@ ia_on_exit() {
   IA_CLEANUPS+=("$q")
 }
 
+# ia_log_file FILE: show the end of FILE on stderr if the run fails.
+ia_log_file() { IA_LOGS+=("$1"); }
+
 # ia_cleanup: run the registered cleanups now, newest first (the EXIT trap calls it).
 ia_cleanup() {
   local rc=$? i
   trap - EXIT
+  # On failure, show the end of every log the run registered (charon, daemons).
+  if [ "$rc" -ne 0 ] && [ "$rc" -ne "$IA_SKIP" ]; then
+    for i in "${IA_LOGS[@]}"; do
+      [ -s "$i" ] || continue
+      echo "----- last 25 lines of $i" >&2
+      tail -n 25 "$i" >&2
+    done
+  fi
   for ((i = ${#IA_CLEANUPS[@]} - 1; i >= 0; i--)); do
     eval "${IA_CLEANUPS[i]}" >/dev/null 2>&1 || true
   done

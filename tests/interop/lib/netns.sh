@@ -149,6 +149,7 @@ ia_bg_start() {
   fi
   IA_BG_PID[$name]=$!
   ia_on_exit ia_bg_stop "$name"
+  ia_log_file "$log"
 }
 
 # ia_bg_running NAME: true while the process started as NAME runs.

@@ -124,6 +124,7 @@ ia_charon_start() {
   ia_bg_start --private-run "charon-$inst" "${IA_CHARON_NS[$inst]}" "$dir/charon.out" \
     env STRONGSWAN_CONF="$dir/strongswan.conf" "$IA_CHARON_BIN"
   IA_CHARON_PID[$inst]=${IA_BG_PID[charon-$inst]}
+  ia_log_file "$dir/charon.log"
   if ! ia_wait_until 10 ia_charon_ready "$inst"; then
     ia_fail "charon $inst did not come up: $(tail -5 "$dir/charon.out" "$dir/charon.log" 2>/dev/null)"
   fi
