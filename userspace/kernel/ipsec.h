@@ -51,7 +51,7 @@ inline constexpr std::uint32_t kReqidOwnedMask = 0xFFF00000u;
 
 struct IpsecError {
   int code = 0;         // errno from the kernel (positive), 0 if not from the kernel
-  std::string message;  // a sentence naming what failed and, where known, the fix
+  std::string message{};  // a sentence naming what failed and, where known, the fix
 };
 template <class T>
 using IpsecResult = expected<T, IpsecError>;
@@ -194,8 +194,8 @@ struct IpsecEventHandler {
 struct Capabilities {
   bool installs_sas = false;      // false for dataplane = none
   bool xfrm_interfaces = false;   // if_id usable (xfrm interfaces exist)
-  std::vector<ike::EncrId> encr;  // ESP ciphers the kernel can instantiate
-  std::vector<ike::IntegId> integ;
+  std::vector<ike::EncrId> encr{};  // ESP ciphers the kernel can instantiate
+  std::vector<ike::IntegId> integ{};
 };
 
 class KernelIpsec {
