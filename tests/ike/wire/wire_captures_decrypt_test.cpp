@@ -12,6 +12,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 
 #include "capture/capture.h"
@@ -108,12 +109,32 @@ struct Inner {
   std::vector<Payload> payloads;
 };
 
+std::string spi_hex(IkeSpi spi) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (auto b : spi.bytes()) out += {kDigits[b >> 4], kDigits[b & 15]};
+  return out;
+}
+
+// The keys of every IKE SA of a session by SPIi: the first one and, for rekeys
+// (RFC 7296 2.18), the new IKE SAs in "rekeys" (same algorithms).
+std::map<std::string, Keys> session_keys(const nlohmann::json& s) {
+  std::map<std::string, Keys> out;
+  auto keys = [&s](const nlohmann::json& k) {
+    return Keys{s["encr"], s["integ"], s["encr_key_bits"], unhex(k["sk_ei"]), unhex(k["sk_er"]),
+                unhex(k["sk_ai"]), unhex(k["sk_ar"])};
+  };
+  out.emplace(s["spi_i"].get<std::string>(), keys(s));
+  if (s.contains("rekeys"))
+    for (const auto& r : s["rekeys"])
+      if (r["type"] == "ike") out.emplace(r["spi_i"].get<std::string>(), keys(r));
+  return out;
+}
+
 // Every encrypted message of a capture, decrypted, SKF fragments reassembled.
 std::vector<Inner> decrypt_capture(const std::string& c) {
   std::ifstream f("tests/data/strongswan/" + c + "/session.json");
-  const auto s = nlohmann::json::parse(f);
-  Keys k{s["encr"], s["integ"], s["encr_key_bits"], unhex(s["sk_ei"]), unhex(s["sk_er"]),
-         unhex(s["sk_ai"]), unhex(s["sk_ar"])};
+  const auto all_keys = session_keys(nlohmann::json::parse(f));
   auto datagrams = capture::read_ike_datagrams("tests/data/captures/" + c + ".pcap");
   EXPECT_TRUE(datagrams);
   std::vector<Inner> out;
@@ -122,10 +143,13 @@ std::vector<Inner> decrypt_capture(const std::string& c) {
   for (const auto& d : *datagrams) {
     auto h = parse_header(d.ike);
     if (!h || h->exchange == ExchangeType::kIkeSaInit) continue;
+    const auto k = all_keys.find(spi_hex(h->spi_i));
+    EXPECT_NE(k, all_keys.end()) << c << " frame " << d.frame << ": no keys for the IKE SA";
+    if (k == all_keys.end()) continue;
     auto v = locate_encrypted(d.ike);
     EXPECT_TRUE(v) << c << " frame " << d.frame;
     if (!v) continue;
-    auto plain = open(k, *h, d.ike, *v);
+    auto plain = open(k->second, *h, d.ike, *v);
     EXPECT_TRUE(plain) << c << " frame " << d.frame << ": decryption or ICV check failed";
     if (!plain) continue;
     if (v->type == PayloadType::kSkf) {  // RFC 7383 2.6 reassembly
@@ -166,7 +190,7 @@ TEST(WireCapturesDecrypted, InnerPayloadsOfEveryCase) {
   if (!fs::is_directory("tests/data/strongswan")) GTEST_SKIP() << "no tests/data/strongswan key logs";
   for (const char* c : {"psk-x25519-aes256gcm16", "psk-modp2048-aes128-sha256", "psk-ecp384-chacha20poly1305",
                         "psk-ecp256-aes128gcm16", "psk-ecp521-aes256-sha512", "cert-ecdsa-p256", "psk-fragmented",
-                        "cert-chain-fragmented"}) {
+                        "cert-chain-fragmented", "cert-ed25519", "psk-ipv6", "psk-invalid-ke"}) {
     SCOPED_TRACE(c);
     const std::string name = c;
     std::ifstream f("tests/data/strongswan/" + name + "/session.json");
@@ -206,6 +230,57 @@ TEST(WireCapturesDecrypted, InnerPayloadsOfEveryCase) {
     ASSERT_TRUE(re);
     EXPECT_EQ(parse_payload_chain(chain_first_type(req), *re).value(), req);
   }
+}
+
+const Payload& must(const std::vector<Payload>& ps, PayloadType t) {
+  const Payload* p = find_payload(ps, t);
+  EXPECT_NE(p, nullptr) << to_string(t);
+  static const Payload kNothing{};
+  return p ? *p : kNothing;
+}
+
+// psk-rekey: Child SA rekey with PFS, then IKE SA rekey, then DELETE under the new SA.
+TEST(WireCapturesDecrypted, RekeyExchanges) {
+  if (!fs::exists("tests/data/strongswan/psk-rekey/session.json")) GTEST_SKIP() << "no psk-rekey key log";
+  std::ifstream f("tests/data/strongswan/psk-rekey/session.json");
+  const auto s = nlohmann::json::parse(f);
+  const auto msgs = decrypt_capture("psk-rekey");
+  ASSERT_EQ(msgs.size(), 12u);
+  // CREATE_CHILD_SA { SK { N(REKEY_SA), SA, Ni, KEi, TSi, TSr } } -->
+  const auto& child = msgs[2];
+  EXPECT_EQ(child.header.exchange, ExchangeType::kCreateChildSa);
+  const auto* rekey = find_notify(child.payloads, NotifyType::kRekeySa);
+  ASSERT_NE(rekey, nullptr);
+  EXPECT_EQ(rekey->protocol, static_cast<std::uint8_t>(ProtocolId::kEsp));
+  EXPECT_EQ(rekey->spi, unhex(s["child"]["esp_spi_r2i"]));  // the initiator's inbound SA
+  const auto& esp = std::get<SaPayload>(must(child.payloads, PayloadType::kSa).body).proposals.at(0);
+  EXPECT_EQ(esp.protocol, ProtocolId::kEsp);
+  EXPECT_EQ(std::get<KePayload>(must(child.payloads, PayloadType::kKe).body).group, DhGroup::kCurve25519);
+  EXPECT_EQ(std::get<NoncePayload>(must(child.payloads, PayloadType::kNonce).body).data, unhex(s["rekeys"][0]["ni"]));
+  EXPECT_EQ(ts_of(child.payloads, PayloadType::kTsi), "10.1.0.0-10.1.0.255");
+  // CREATE_CHILD_SA { SK { SA(IKE, new SPIi), Ni, KEi } } --> and <-- { SA(new SPIr), Nr, KEr }
+  const auto& ike = msgs[6];
+  EXPECT_EQ(ike.header.exchange, ExchangeType::kCreateChildSa);
+  const auto& prop = std::get<SaPayload>(must(ike.payloads, PayloadType::kSa).body).proposals.at(0);
+  EXPECT_EQ(prop.protocol, ProtocolId::kIke);
+  EXPECT_EQ(prop.spi, unhex(s["rekeys"][1]["spi_i"]));
+  EXPECT_EQ(find_payload(ike.payloads, PayloadType::kTsi), nullptr);
+  const auto& prop_r = std::get<SaPayload>(must(msgs[7].payloads, PayloadType::kSa).body).proposals.at(0);
+  EXPECT_EQ(prop_r.spi, unhex(s["rekeys"][1]["spi_r"]));
+  // INFORMATIONAL { SK { D(IKE) } } under the new IKE SA, message ID 0.
+  EXPECT_EQ(spi_hex(msgs[10].header.spi_i), s["rekeys"][1]["spi_i"].get<std::string>());
+  EXPECT_EQ(msgs[10].header.message_id.value(), 0u);
+  EXPECT_EQ(std::get<DeletePayload>(must(msgs[10].payloads, PayloadType::kDelete).body).protocol, ProtocolId::kIke);
+}
+
+// psk-natt: MOBIKE INFORMATIONAL { SK { N(NO_ADDITIONAL_ADDRESSES) } } from both sides.
+TEST(WireCapturesDecrypted, NatTraversalMobikeNotifies) {
+  if (!fs::exists("tests/data/strongswan/psk-natt/session.json")) GTEST_SKIP() << "no psk-natt key log";
+  const auto msgs = decrypt_capture("psk-natt");
+  std::size_t no_add = 0;
+  for (const auto& m : msgs)
+    no_add += find_notify(m.payloads, NotifyType::kNoAdditionalAddresses) != nullptr ? 1 : 0;
+  EXPECT_GE(no_add, 2u);
 }
 
 }  // namespace
