@@ -155,8 +155,12 @@ TEST_F(Loader, RejectsOutOfRangeConfig) {
 
 TEST_F(Loader, MountsBpffsWhenMissing) {
   ASSERT_EQ(::unshare(CLONE_NEWNS), 0);  // a mount namespace of our own again
-  ASSERT_EQ(::umount2("/sys/fs/bpf", MNT_DETACH), 0);
   struct statfs st {};
+  // Ours, and the system's own bpffs below it where there is one (the VM).
+  for (int i = 0; i < 4 && ::statfs("/sys/fs/bpf", &st) == 0 &&
+                  static_cast<unsigned long>(st.f_type) == BPF_FS_MAGIC;
+       ++i)
+    ASSERT_EQ(::umount2("/sys/fs/bpf", MNT_DETACH), 0);
   ASSERT_EQ(::statfs("/sys/fs/bpf", &st), 0);
   ASSERT_NE(static_cast<unsigned long>(st.f_type), BPF_FS_MAGIC) << "still bpffs";
   auto p = xdp::XdpProgram::load({.bpffs = "/sys/fs/bpf/answerd-auto"});
