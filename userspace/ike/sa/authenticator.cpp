@@ -1,0 +1,116 @@
+// PSK authentication (RFC 7296 2.15) and identity conversions (RFC 7296 3.5).
+#include "ike/sa/authenticator.h"
+
+#include "ike/crypto/psk_auth.h"
+
+namespace answerd::sa {
+namespace {
+
+crypto::PskAuthInput input_of(const AuthContext& c) {
+  return crypto::PskAuthInput{
+      .real_message = ike::Bytes(c.real_message.begin(), c.real_message.end()),
+      .peer_nonce = ike::Bytes(c.peer_nonce.begin(), c.peer_nonce.end()),
+      .sk_p = ike::Bytes(c.sk_p.begin(), c.sk_p.end()),
+      .id_body = ike::Bytes(c.id_body.begin(), c.id_body.end()),
+  };
+}
+
+const config::Secret* psk_for(const config::Config& cfg, const AuthContext& c) {
+  if (c.local_id == nullptr || c.remote_id == nullptr) return nullptr;
+  return find_psk(cfg, *c.local_id, *c.remote_id);
+}
+
+}  // namespace
+
+bool PskAuthenticator::verify(const AuthContext& peer, const ike::AuthPayload& auth) const {
+  if (auth.method != ike::AuthMethod::kSharedKeyMic) return false;
+  const config::Secret* s = psk_for(*cfg_, peer);
+  if (s == nullptr) return false;
+  return crypto::verify_psk_auth(peer.prf, s->data.view(), input_of(peer), auth.data).has_value();
+}
+
+std::optional<ike::AuthPayload> PskAuthenticator::build(const AuthContext& self) const {
+  const config::Secret* s = psk_for(*cfg_, self);
+  if (s == nullptr) return std::nullopt;
+  auto v = crypto::psk_auth(self.prf, s->data.view(), input_of(self));
+  if (!v) return std::nullopt;
+  return ike::AuthPayload{ike::AuthMethod::kSharedKeyMic, std::move(*v)};
+}
+
+// strongSwan's shared-key lookup: every id of a secret must match one of the two
+// identities; more matching ids win; a secret without ids matches anything, weakest.
+const config::Secret* find_psk(const config::Config& cfg, const config::Identity& local,
+                               const config::Identity& remote) {
+  const config::Secret* best = nullptr;
+  int best_score = -1;
+  for (const auto& s : cfg.secrets) {
+    if (s.type != config::Secret::Type::kIke) continue;
+    int score = 0;
+    bool ok = true;
+    bool has_remote = false;
+    for (const auto& id : s.ids) {
+      const bool r = config::matches(id, remote), l = config::matches(id, local);
+      if (!r && !l) {
+        ok = false;
+        break;
+      }
+      has_remote = has_remote || r;
+      score += (id.kind == config::Identity::Kind::kAny) ? 1 : 2;
+    }
+    if (!ok || (!s.ids.empty() && !has_remote)) continue;
+    if (score > best_score) {
+      best = &s;
+      best_score = score;
+    }
+  }
+  return best;
+}
+
+std::optional<config::Identity> identity_from_wire(const ike::IdPayload& id) {
+  const std::string text(id.data.begin(), id.data.end());
+  config::Identity out;
+  switch (id.id_type) {
+    case ike::IdType::kIpv4Addr:
+    case ike::IdType::kIpv6Addr: {
+      const std::size_t n = id.id_type == ike::IdType::kIpv4Addr ? 4 : 16;
+      if (id.data.size() != n) return std::nullopt;
+      out.kind = n == 4 ? config::Identity::Kind::kIpv4 : config::Identity::Kind::kIpv6;
+      out.addr.family = n == 4 ? 4 : 6;
+      std::copy(id.data.begin(), id.data.end(), out.addr.bytes.begin());
+      out.text = config::to_string(out.addr);
+      return out;
+    }
+    case ike::IdType::kFqdn: out.kind = config::Identity::Kind::kFqdn; break;
+    case ike::IdType::kRfc822Addr: out.kind = config::Identity::Kind::kRfc822; break;
+    case ike::IdType::kKeyId: out.kind = config::Identity::Kind::kKeyId; break;
+    default: return std::nullopt;
+  }
+  out.value = text;
+  out.text = text;
+  return out;
+}
+
+ike::IdPayload identity_to_wire(const config::Identity& id, const config::IpAddress& fallback) {
+  using K = config::Identity::Kind;
+  auto addr_id = [](const config::IpAddress& a) {
+    return ike::IdPayload{a.family == 4 ? ike::IdType::kIpv4Addr : ike::IdType::kIpv6Addr,
+                          ike::Bytes(a.bytes.begin(), a.bytes.begin() + (a.family == 4 ? 4 : 16))};
+  };
+  switch (id.kind) {
+    case K::kIpv4:
+    case K::kIpv6: return addr_id(id.addr);
+    case K::kFqdn: return {ike::IdType::kFqdn, ike::Bytes(id.value.begin(), id.value.end())};
+    case K::kRfc822: return {ike::IdType::kRfc822Addr, ike::Bytes(id.value.begin(), id.value.end())};
+    case K::kKeyId: return {ike::IdType::kKeyId, ike::Bytes(id.value.begin(), id.value.end())};
+    case K::kDn:  // DER encoding of DNs belongs to the certificate work; send the address
+    case K::kAny: break;
+  }
+  return addr_id(fallback);
+}
+
+std::string identity_text(const ike::IdPayload& id) {
+  if (auto i = identity_from_wire(id)) return i->text;
+  return "<" + std::to_string(static_cast<int>(id.id_type)) + ">";
+}
+
+}  // namespace answerd::sa

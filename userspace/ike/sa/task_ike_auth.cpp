@@ -1,0 +1,121 @@
+// IKE_AUTH (RFC 7296 1.2, 2.15) with the first Child SA (or none, RFC 6023):
+//   --> HDR, SK { IDi, [CERT,] [CERTREQ,] [IDr,] AUTH, [N(INITIAL_CONTACT),]
+//                 [N(USE_TRANSPORT_MODE),] SAi2, TSi, TSr }
+//   <-- HDR, SK { IDr, AUTH, N(AUTH_LIFETIME), [N(USE_TRANSPORT_MODE),] SAr2, TSi, TSr }
+//   <-- HDR, SK { N(AUTHENTICATION_FAILED) }   (and the half-open SA is deleted)
+#include "ike/sa/engine_impl.h"
+#include "ike/wire/notify_data.h"
+
+namespace answerd::sa {
+namespace {
+
+const ike::IdPayload* id_of(const std::vector<ike::Payload>& ps, ike::PayloadType t) {
+  const auto* p = ike::find_payload(ps, t);
+  return p == nullptr ? nullptr : ike::body_of<ike::IdPayload>(*p);
+}
+
+}  // namespace
+
+const config::Connection* Engine::find_connection(const IkeSa& sa, const config::Identity& idi,
+                                                  const std::optional<config::Identity>& idr) const {
+  for (const auto* c : candidates(sa.local, sa.remote)) {
+    if (c->remote.empty() || c->local.empty()) continue;
+    if (!config::matches(c->remote.front().id, idi)) continue;
+    if (idr && !config::matches(c->local.front().id, *idr)) continue;
+    if (!auth_.contains(c->remote.front().auth) || !auth_.contains(c->local.front().auth)) continue;
+    return c;
+  }
+  return nullptr;
+}
+
+void Engine::ike_auth(Output& out, IkeSa& sa, const Request& req, TimePoint now) {
+  ++stats_.ike_auth;
+  auto fail = [&](const std::string& why) {
+    ++stats_.auth_failed;
+    log("IKE_SA #" + std::to_string(sa.id) + " authentication failed: " + why);
+    respond(out, sa, req, {ike::make_notify(ike::NotifyType::kAuthenticationFailed)});
+    remove_sa(sa, "authentication failed");
+  };
+  const auto* idi_p = id_of(req.payloads, ike::PayloadType::kIdi);
+  const auto* idr_p = id_of(req.payloads, ike::PayloadType::kIdr);
+  const auto* auth_p = ike::find_payload(req.payloads, ike::PayloadType::kAuth);
+  if (idi_p == nullptr || auth_p == nullptr) return fail("no IDi or AUTH (EAP is not offered)");
+  const auto idi = identity_from_wire(*idi_p);
+  if (!idi) return fail("unsupported IDi type");
+  std::optional<config::Identity> idr;
+  if (idr_p != nullptr) idr = identity_from_wire(*idr_p);
+  const config::Connection* conn = find_connection(sa, *idi, idr);
+  if (conn == nullptr) return fail("no connection for identity '" + idi->text + "'");
+  const auto idi_body = ike::serialize_body(ike::PayloadBody(*idi_p));
+  const config::Identity our_identity = conn->local.front().id.kind == config::Identity::Kind::kAny
+                                            ? identity_from_wire(identity_to_wire(conn->local.front().id, sa.local.addr))
+                                                  .value_or(config::Identity{})
+                                            : conn->local.front().id;
+  // RFC 7296 2.15: the initiator signed its IKE_SA_INIT request, Nr and prf(SK_pi, IDi').
+  AuthContext peer{.prf = sa.suite.prf,
+                   .real_message = sa.init_request,
+                   .peer_nonce = sa.nr,
+                   .sk_p = sa.keys.sk_pi.view(),
+                   .id_body = idi_body ? std::span<const std::uint8_t>(*idi_body) : std::span<const std::uint8_t>(),
+                   .conn = conn,
+                   .local_id = &our_identity,
+                   .remote_id = &*idi};
+  if (!idi_body || !auth_.at(conn->remote.front().auth)->verify(peer, *ike::body_of<ike::AuthPayload>(*auth_p)))
+    return fail("AUTH payload of '" + idi->text + "' does not verify");
+  // Our side: IKE_SA_INIT response, Ni, prf(SK_pr, IDr').
+  const ike::IdPayload idr_out = identity_to_wire(conn->local.front().id, sa.local.addr);
+  const auto idr_body = ike::serialize_body(ike::PayloadBody(idr_out));
+  AuthContext self = peer;
+  self.real_message = sa.init_response;
+  self.peer_nonce = sa.ni;
+  self.sk_p = sa.keys.sk_pr.view();
+  self.id_body = idr_body ? std::span<const std::uint8_t>(*idr_body) : std::span<const std::uint8_t>();
+  auto our_auth = idr_body ? auth_.at(conn->local.front().auth)->build(self) : std::nullopt;
+  if (!our_auth) return fail("cannot build our AUTH for '" + our_identity.text + "'");
+
+  sa.conn = conn;
+  sa.auth = conn->remote.front().auth;
+  sa.remote_id = idi->text;
+  sa.local_id = identity_text(idr_out);
+  sa.established_at = now;
+  half_open_add(sa.remote.addr, -1);
+  set_state(sa, IkeState::kEstablished);
+  ++stats_.ike_established;
+  if (ike::find_notify(req.payloads, ike::NotifyType::kInitialContact) != nullptr ||
+      conn->unique == config::Unique::kReplace)
+    initial_contact(sa, now);
+
+  std::vector<ike::Payload> resp;
+  resp.push_back(ike::make_payload(ike::PayloadType::kIdr, idr_out));
+  resp.push_back(ike::make_payload(std::move(*our_auth)));
+  // RFC 4478: the initiator reauthenticates before this; we never do.
+  resp.push_back(ike::make_auth_lifetime(static_cast<std::uint32_t>(conn->auth_lifetime().count())));
+  if (ike::find_payload(req.payloads, ike::PayloadType::kSa) == nullptr) {
+    ++stats_.childless;  // RFC 6023: IKE SA only
+  } else {
+    auto child = create_child(sa, req, sa.ni, sa.nr, false, nullptr, now);
+    if (child.error) {
+      resp.push_back(std::move(*child.error));  // RFC 7296 1.2: the IKE SA stays
+    } else {
+      for (auto& p : child.payloads) resp.push_back(std::move(p));
+    }
+  }
+  log("IKE_SA #" + std::to_string(sa.id) + " '" + sa.remote_id + "' established on connection '" + conn->name + "'");
+  respond(out, sa, req, std::move(resp));
+}
+
+// RFC 7296 2.4 INITIAL_CONTACT (and unique = replace): the peer has no other SA
+// with us, so every other IKE SA of this identity on this connection goes.
+void Engine::initial_contact(const IkeSa& keep, TimePoint) {
+  std::vector<ike::IkeSpi> old;
+  for (const auto& [spi, sa] : sas_)
+    if (sa.get() != &keep && sa->state == IkeState::kEstablished && sa->conn == keep.conn &&
+        sa->remote_id == keep.remote_id)
+      old.push_back(spi);
+  for (auto spi : old) {
+    ++stats_.initial_contact_deleted;
+    remove_sa(*find(spi), "replaced (INITIAL_CONTACT / unique)");
+  }
+}
+
+}  // namespace answerd::sa
