@@ -18,7 +18,10 @@ ia_require_cmd tcpdump tshark python3 pki
 cases=${*:-psk-x25519-aes256gcm16 cert-ecdsa-p256 psk-rekey}
 out=$IA_WORK/out
 
-"$here/make-captures.sh" "$out" $cases || ia_fail "make-captures.sh failed"
+rc=0
+"$here/make-captures.sh" "$out" $cases || rc=$?
+[ "$rc" -ne 77 ] || ia_skip "make-captures.sh skipped (see above)"
+[ "$rc" -eq 0 ] || ia_fail "make-captures.sh failed"
 
 # count PCAP FILTER: number of IKE messages in PCAP matching the display filter.
 count() { tshark -r "$1" -Y "$2" 2>/dev/null | grep -c . || true; }
@@ -31,7 +34,9 @@ for c in $cases; do
   n_info=$(count "$pcap" "isakmp.exchangetype == 37")
   [ "$n_init" -eq 2 ] || ia_fail "$c: $n_init IKE_SA_INIT messages in the capture, want 2"
   [ "$n_auth" -ge 2 ] || ia_fail "$c: $n_auth IKE_AUTH messages in the capture, want 2+"
-  [ "$n_info" -ge 2 ] || ia_fail "$c: $n_info INFORMATIONAL messages in the capture, want 2+"
+  # Libreswan deletes its SAs silently here (it cannot add ESP SAs on this kernel).
+  [ "$n_info" -ge 2 ] || [[ $c == libreswan-* ]] ||
+    ia_fail "$c: $n_info INFORMATIONAL messages in the capture, want 2+"
   n_ccsa=$(count "$pcap" "isakmp.exchangetype == 36")
   n_rekeys=$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1])).get("rekeys", [])))' "$session")
   [ "$n_rekeys" -eq $((n_ccsa / 2)) ] ||

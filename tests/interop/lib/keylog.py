@@ -267,7 +267,7 @@ def check_decrypts(s, pcap, ids):
     return "IKE_AUTH decrypts: " + ", ".join(f"{i} auth method {m}" for i, m in found)
 
 
-def build_session(log, pcap, peer_log=None):
+def build_session(log, pcap, peer_log=None, first_sa_only=False):
     dumps, proposals, esp_spis, seq = parse_log(log)
     if "IKE" not in proposals:
         raise KeylogError(f"{log}: no selected IKE proposal")
@@ -292,7 +292,8 @@ def build_session(log, pcap, peer_log=None):
         s["child"] = child
         if dumps.get("seed") and dumps["seed"] != s["ni"] + s["nr"]:
             raise KeylogError("CHILD_SA seed in the log is not Ni | Nr from the capture")
-    rekeys = keylog_rekey.build_rekeys(s, seq, pcap, ws_uat(s), tshark_fields, KeylogError)
+    rekeys = [] if first_sa_only else keylog_rekey.build_rekeys(
+        s, seq, pcap, ws_uat(s), tshark_fields, KeylogError)
     if rekeys:
         s["rekeys"] = rekeys
     if peer_log:
@@ -311,6 +312,8 @@ def main():
     ap.add_argument("--pcap")
     ap.add_argument("--out")
     ap.add_argument("--psk", help="the pre-shared key, stored as hex in 'psk'")
+    ap.add_argument("--first-sa-only", action="store_true",
+                    help="ignore later derivations in the log (an initiator that retried)")
     ap.add_argument("--check", metavar="SESSION_JSON")
     ap.add_argument("--ids", default="ini.answerd.test,resp.answerd.test",
                     help="IDi of the IKE_AUTH request, IDr of the response, once decrypted")
@@ -325,7 +328,7 @@ def main():
             return 0
         if not (a.log and a.pcap and a.out):
             ap.error("--log, --pcap and --out are required")
-        s = build_session(a.log, a.pcap, a.peer_log)
+        s = build_session(a.log, a.pcap, a.peer_log, a.first_sa_only)
         print(check_decrypts(s, a.pcap, a.ids.split(",")))
         if a.psk is not None:
             s["psk"] = a.psk.encode().hex()
