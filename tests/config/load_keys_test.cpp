@@ -96,6 +96,8 @@ INSTANTIATE_TEST_SUITE_P(
         KeyCase{"", "ipcomp = yes", {"t.conf:7: connections.c.children.x.ipcomp: IPComp is not supported"}},
         KeyCase{"", "rand_time = 5m", {"t.conf:7: warning: connections.c.children.x.rand_time has no effect: answerd never rekeys"}},
         KeyCase{"", "if_id_in = %unique", {"t.conf:6: connections.c.children.x: if_id_in and if_id_out must be set together"}},
+        KeyCase{"", "copy_df = sometimes", {"t.conf:7: connections.c.children.x.copy_df: 'sometimes' is not a boolean (yes or no)"}},
+        KeyCase{"", "copy_dscp = both", {"t.conf:7: connections.c.children.x.copy_dscp: 'both' is not one of out, in, yes, no"}},
         KeyCase{"", "hw_offload = yes", {"t.conf:7: unknown key 'hw_offload' in connections.c.children.x"}}));
 
 TEST(ConnectionKeys, GoodValues) {
@@ -138,6 +140,10 @@ TEST(ChildKeys, GoodValues) {
   EXPECT_EQ(ch.remote_ts[0].range.from.family, 6);
   EXPECT_EQ(conn_ok("", "mode = transport").children[0].mode, Mode::kTransport);
   EXPECT_EQ(conn_ok("", "replay_window = 1024").children[0].replay_window, 1024u);
+  Child copy = conn_ok("", "copy_df = no\n copy_ecn = no\n copy_dscp = yes").children[0];
+  EXPECT_FALSE(copy.copy_df);
+  EXPECT_FALSE(copy.copy_ecn);
+  EXPECT_EQ(copy.copy_dscp, CopyDscp::kYes);
   EXPECT_EQ(conn_ok("", "start_action = none\n close_action = none\n dpd_action = clear").children.size(), 1u);
   Child d = conn_ok("", "").children[0];
   EXPECT_TRUE(d.local_ts[0].dynamic);

@@ -28,6 +28,7 @@ enum class Fragmentation { kYes, kAccept, kForce, kNo };
 enum class Childless { kAllow, kForce, kNever };
 enum class SendCert { kIfAsked, kAlways, kNever };
 enum class Mode { kTunnel, kTransport };
+enum class CopyDscp { kOut, kIn, kYes, kNo };  // strongSwan's copy_dscp
 // if_id_in / if_id_out (XFRM interface ID): a number, or %unique (a fresh ID per SA).
 struct IfId {
   bool unique = false;
@@ -66,6 +67,11 @@ struct Child {
   std::optional<IfId> if_id_in{};   // overrides the connection's
   std::optional<IfId> if_id_out{};
   bool ipcomp = false;
+  // Header field copying between inner and outer IP header in tunnel mode
+  // (XFRM_STATE_NOPMTUDISC/NOECN, XFRM_SA_XFLAG_DONT_ENCAP_DSCP, XFRM_STATE_DECAP_DSCP).
+  bool copy_df = true;
+  bool copy_ecn = true;
+  CopyDscp copy_dscp = CopyDscp::kOut;
   SourceLoc loc{};
   friend bool operator==(const Child&, const Child&) = default;
 };
@@ -169,6 +175,7 @@ struct Config {
 [[nodiscard]] std::string_view to_string(Childless v);
 [[nodiscard]] std::string_view to_string(SendCert v);
 [[nodiscard]] std::string_view to_string(Mode v);
+[[nodiscard]] std::string_view to_string(CopyDscp v);
 [[nodiscard]] std::string_view to_string(Dataplane v);
 [[nodiscard]] std::string_view to_string(XdpMode v);
 [[nodiscard]] std::string_view to_string(LogLevel v);

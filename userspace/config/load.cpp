@@ -124,6 +124,15 @@ std::string_view to_string(SendCert v) {
   return "?";
 }
 std::string_view to_string(Mode v) { return v == Mode::kTunnel ? "tunnel" : "transport"; }
+std::string_view to_string(CopyDscp v) {
+  switch (v) {
+    case CopyDscp::kOut: return "out";
+    case CopyDscp::kIn: return "in";
+    case CopyDscp::kYes: return "yes";
+    case CopyDscp::kNo: return "no";
+  }
+  return "?";
+}
 std::string_view to_string(Dataplane v) { return v == Dataplane::kXfrm ? "xfrm" : "none"; }
 std::string_view to_string(XdpMode v) { return v == XdpMode::kNative ? "native" : "generic"; }
 std::string_view to_string(LogLevel v) {

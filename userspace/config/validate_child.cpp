@@ -99,6 +99,12 @@ Child validate_child(Ctx& ctx, const Section& sec, const std::string& path) {
          if (r && c.ipcomp) return unexpected(std::string("IPComp is not supported"));
          return r;
        }},
+      {"copy_df", [&](const Setting& s) { return set_bool(c.copy_df, s.value); }},
+      {"copy_ecn", [&](const Setting& s) { return set_bool(c.copy_ecn, s.value); }},
+      {"copy_dscp", [&](const Setting& s) {
+         return set_choice(c.copy_dscp, s.value, {{"out", CopyDscp::kOut}, {"in", CopyDscp::kIn},
+                                                  {"yes", CopyDscp::kYes}, {"no", CopyDscp::kNo}});
+       }},
       {"start_action", [](const Setting& s) { return responder_action(s.key, s.value, {"none"}); }},
       {"close_action", [](const Setting& s) { return responder_action(s.key, s.value, {"none"}); }},
       {"dpd_action", [](const Setting& s) { return responder_action(s.key, s.value, {"clear", "none"}); }},
