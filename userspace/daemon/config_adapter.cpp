@@ -2,7 +2,7 @@
 #include "daemon/config_adapter.h"
 
 #include "config/load.h"
-#include "ike/wire/names.h"
+#include "config/proposal_keywords.h"
 
 #include <fmt/format.h>
 
@@ -24,21 +24,9 @@ nlohmann::json selectors(const std::vector<config::TrafficSelector>& list) {
   return a;
 }
 
-// "AES_GCM_16_256/PRF_HMAC_SHA2_256/CURVE_25519", in the wire codec's names.
-std::string proposal_text(const config::Proposal& p) {
-  std::string out;
-  auto add = [&](std::string s) { out += (out.empty() ? "" : "/") + s; };
-  for (const auto& e : p.encr)
-    add(e.key_bits != 0 ? fmt::format("{}_{}", ike::to_string(e.id), e.key_bits) : ike::to_string(e.id));
-  for (auto i : p.integ) add(ike::to_string(i));
-  for (auto f : p.prf) add(ike::to_string(f));
-  for (auto d : p.dh) add(ike::to_string(d));
-  return out;
-}
-
 nlohmann::json proposals(const std::vector<config::Proposal>& list) {
   auto a = nlohmann::json::array();
-  for (const auto& p : list) a.push_back(proposal_text(p));
+  for (const auto& p : list) a.push_back(config::to_keyword(p));  // strongSwan keywords
   return a;
 }
 

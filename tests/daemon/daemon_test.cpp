@@ -1,0 +1,91 @@
+// The Daemon wiring without root: settings come from an injected loader (IKE
+// sockets on 127.0.0.1 with ephemeral ports, control socket in a temp dir), and a
+// client thread drives it over the control socket, then stops it with SIGTERM.
+#include "daemon/control_client.h"
+#include "daemon/daemon.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+namespace answerd::daemon {
+namespace {
+
+using nlohmann::json;
+
+TEST(Daemon, StatusReloadAndSigterm) {
+  char tmpl[] = "/tmp/answerd-daemon-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::string sock = std::string(tmpl) + "/answerd.sock";
+  std::atomic<int> generation{1};
+  std::atomic<bool> broken{false};
+  SettingsLoader loader = [&](const std::string& path) -> expected<RuntimeSettings, std::vector<std::string>> {
+    EXPECT_EQ(path, "/etc/test.conf");
+    if (broken) return unexpected(std::vector<std::string>{"/etc/test.conf:3: unknown key 'x'"});
+    RuntimeSettings s;
+    s.dataplane = Dataplane::none;
+    s.control_socket = "/nonexistent/overridden.sock";
+    s.ike = {.local_addrs = {*IpAddress::parse("127.0.0.1")}, .ike_port = 0, .nat_port = 0};
+    s.workers = 2;
+    for (int i = 0; i < generation; ++i) s.connections.push_back({{"name", "c" + std::to_string(i)}});
+    return s;
+  };
+  DaemonOptions opts;
+  opts.config_file = "/etc/test.conf";
+  opts.control_socket = sock;
+  opts.drop_privileges = false;
+  auto d = Daemon::start(opts, loader);
+  ASSERT_TRUE(d.has_value()) << d.error();
+
+  std::string failure;
+  std::thread client([&] {
+    auto fail = [&](std::string why) {
+      failure = std::move(why);
+      ::kill(::getpid(), SIGTERM);
+    };
+    auto st = control_request(sock, "daemon status");
+    if (!st) return fail(st.error().message);
+    if ((*st)["dataplane"] != "none" || (*st)["connections"] != 1 || (*st)["pid"] != ::getpid() ||
+        (*st)["xdp"] != "off" || (*st)["listen"].size() != 2 || (*st)["control_socket"] != sock)
+      return fail("status: " + st->dump());
+    generation = 3;
+    auto rl = control_request(sock, "daemon reload");
+    if (!rl || (*rl)["connections"] != 3) return fail("reload: " + (rl ? rl->dump() : rl.error().message));
+    broken = true;
+    auto bad = control_request(sock, "daemon reload");
+    if (bad || bad.error().kind != ControlError::Kind::daemon ||
+        bad.error().message.find("unknown key 'x'") == std::string::npos)
+      return fail("broken reload was accepted");
+    auto cl = control_request(sock, "conn list");
+    if (!cl || (*cl)["connections"].size() != 3) return fail("conn list after failed reload");
+    auto sa = control_request(sock, "sa list");
+    if (sa || sa.error().message != "sa list: not implemented yet") return fail("sa list");
+    auto help = control_request(sock, "help");
+    if (!help || (*help)["commands"].size() < 8) return fail("help");
+    ::kill(::getpid(), SIGTERM);
+  });
+  EXPECT_EQ((*d)->run(), 0);
+  client.join();
+  EXPECT_EQ(failure, "");
+  d->reset();
+  EXPECT_FALSE(std::filesystem::exists(sock));
+  std::filesystem::remove_all(tmpl);
+}
+
+TEST(Daemon, StartFailsWithTheLoaderErrors) {
+  SettingsLoader loader = [](const std::string&) -> expected<RuntimeSettings, std::vector<std::string>> {
+    return unexpected(std::vector<std::string>{"a.conf:1: one", "a.conf:2: two"});
+  };
+  DaemonOptions opts;
+  opts.config_file = "a.conf";
+  auto d = Daemon::start(opts, loader);
+  ASSERT_FALSE(d.has_value());
+  EXPECT_EQ(d.error(), "a.conf:1: one\na.conf:2: two");
+}
+
+}  // namespace
+}  // namespace answerd::daemon
