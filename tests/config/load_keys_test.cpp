@@ -174,7 +174,8 @@ TEST(AuthKeys, RoundsAndErrors) {
               ElementsAre("t.conf:4: connections.c.local.eap_id: EAP is not supported"));
   EXPECT_THAT(problems(text("auth = pubkey", "auth = pubkey")),
               ElementsAre("t.conf:2: connections.c.local: auth = pubkey needs certs (our certificate)",
-                          "t.conf:5: connections.c.remote: auth = pubkey needs cacerts, certs or pubkeys to trust"));
+                          "t.conf:5: connections.c.remote: auth = pubkey needs cacerts, certs or pubkeys to trust "
+                          "(or CA certificates in x509ca/)"));
   auto ok = parse_string(text("auth = pubkey\n certs = a.pem, b.pem\n id = \"C=CH, O=Org, CN=hub\"",
                               "auth = rsa\n cacerts = ca.pem\n id = \"C=CH, O=Org, CN=*\""),
                          "t.conf", no_files());

@@ -118,6 +118,16 @@ TEST(LoadFile, MissingCertificateNamesFileAndLine) {
                           "inline.conf:2: connections.c.local: auth = pubkey needs certs (our certificate)"));
 }
 
+TEST(LoadFile, RemotePubkeyTrustsSwanctlCaDirectory) {
+  LoadOptions o;
+  o.base_dir = kData + "/design";
+  auto r = parse_string("connections { c {\n local { certs = hub.pem }\n remote { auth = pubkey }\n children { x {} }\n} }\n",
+                        "inline.conf", o);
+  ASSERT_TRUE(r) << to_string(r.error().front());
+  EXPECT_EQ(r->connections[0].remote[0].cacerts,
+            std::vector<std::filesystem::path>{kData + "/design/x509ca/ca.pem"});
+}
+
 TEST(LoadFile, PskWithoutMatchingSecretIsAWarning) {
   const std::string conn =
       "connections { c {\n local { auth = psk\n id = me.example }\n remote { auth = psk\n id = peer.example }\n"

@@ -110,7 +110,12 @@ INSTANTIATE_TEST_SUITE_P(
         SyntaxCase{"k = v\x01\n", "t.conf:1: invalid byte 0x01 (binary data?)"},
         SyntaxCase{"a {\n\n k = \x7f\n}", "t.conf:3: invalid byte 0x7f (binary data?)"},
         SyntaxCase{"include x.conf\n", "t.conf:1: include is not allowed here"},
-        SyntaxCase{"k! = v\n", "t.conf:1: unexpected '!' after 'k', expected '=' or '{'"}));
+        SyntaxCase{"k, = v\n", "t.conf:1: unexpected ',' after 'k', expected '=' or '{'"}));
+
+TEST(Settings, NamesLikeStrongSwansOwnFiles) {
+  Section root = parse_ok("modules {\n  <name> {\n    path = /x\n  }\n}\n");
+  EXPECT_NE(root.find_section("modules")->find_section("<name>"), nullptr);
+}
 
 TEST(Settings, NulByteIsRejected) {
   EXPECT_THAT(syntax_errors(std::string("k = a\0b\n", 8)),

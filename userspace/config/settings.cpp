@@ -58,14 +58,16 @@ void thaw(Section& s, Node& n) {
   }
 }
 
+// Like strongSwan's lexer: any visible character except the syntax ones (its own
+// strongswan.d files use section names such as "<name>").
 bool is_name_char(char c) {
   unsigned char u = static_cast<unsigned char>(c);
-  if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9')) return true;
+  if (u <= 0x20 || u == 0x7f) return false;
   switch (c) {
-    case '-': case '_': case '.': case '%': case '@': case '*': case '+': case '/':
-      return true;
-    default:
+    case '#': case '{': case '}': case '=': case '"': case ':': case ',':
       return false;
+    default:
+      return true;
   }
 }
 

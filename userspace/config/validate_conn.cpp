@@ -27,6 +27,18 @@ constexpr std::pair<std::string_view, std::string_view> kUnsupportedAuthKeys[] =
     {"revocation", "revocation checking is not supported"},
 };
 
+// swanctl trusts every CA certificate in its x509ca/ directory: a remote round
+// without explicit trust anchors uses the x509ca/ next to the file that defines it.
+std::vector<std::filesystem::path> swanctl_ca_dir(Ctx& ctx, const SourceLoc& at) {
+  std::vector<std::filesystem::path> out;
+  if (!ctx.opts.check_files) return out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(ctx.dir_of(at) / "x509ca", ec))
+    if (e.is_regular_file(ec)) out.push_back(e.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 AuthRound validate_round(Ctx& ctx, const Section& sec, const std::string& path, bool local) {
   AuthRound r{.name = sec.name, .id = Identity{.kind = Identity::Kind::kAny, .text = "%any"}, .loc = sec.loc};
   bool id_given = false;
@@ -65,8 +77,12 @@ AuthRound validate_round(Ctx& ctx, const Section& sec, const std::string& path, 
   if (r.auth == AuthMethod::kPubkey && !auth_bad) {
     if (local && r.certs.empty() && r.pubkeys.empty())
       ctx.diags.error(sec.loc, path + ": auth = pubkey needs certs (our certificate)");
-    if (!local && r.cacerts.empty() && r.certs.empty() && r.pubkeys.empty())
-      ctx.diags.error(sec.loc, path + ": auth = pubkey needs cacerts, certs or pubkeys to trust");
+    if (!local && r.cacerts.empty() && r.certs.empty() && r.pubkeys.empty()) {
+      r.cacerts = swanctl_ca_dir(ctx, sec.loc);
+      if (r.cacerts.empty())
+        ctx.diags.error(sec.loc, path + ": auth = pubkey needs cacerts, certs or pubkeys to trust "
+                                        "(or CA certificates in x509ca/)");
+    }
   }
   if (local && id_given && r.id.wildcard)
     ctx.diags.error(sec.loc, path + ".id: our own identity cannot contain wildcards");
