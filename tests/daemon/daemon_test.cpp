@@ -76,6 +76,70 @@ TEST(Daemon, StatusReloadAndSigterm) {
   std::filesystem::remove_all(tmpl);
 }
 
+// A Responder plugged in through the factory: it gets the configuration, may
+// replace the SA commands, and replies through the DatagramSender.
+class FakeEngine final : public Responder {
+ public:
+  explicit FakeEngine(ResponderContext& ctx) : sender_(ctx.sender) {
+    ctx.commands.add("sa list", "test", [this](const json&) -> CommandResult {
+      return json{{"ike_sas", json::array()}, {"configs_seen", configs_seen}};
+    });
+  }
+  void on_config(const RuntimeSettings& s) override {
+    ++configs_seen;
+    last_connections = s.connections.size();
+  }
+  void on_datagram(const Datagram& d) override { (void)sender_.send(d); }
+  json stats() const override { return json::object(); }
+  int configs_seen = 0;
+  std::size_t last_connections = 0;
+
+ private:
+  DatagramSender& sender_;
+};
+
+TEST(Daemon, ResponderFactoryPlugsInTheEngine) {
+  char tmpl[] = "/tmp/answerd-daemon-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::string sock = std::string(tmpl) + "/answerd.sock";
+  SettingsLoader loader = [&](const std::string&) -> expected<RuntimeSettings, std::vector<std::string>> {
+    RuntimeSettings s;
+    s.dataplane = Dataplane::none;
+    s.control_socket = sock;
+    s.ike = {.local_addrs = {*IpAddress::parse("127.0.0.1")}, .ike_port = 0, .nat_port = 0};
+    s.workers = 1;
+    s.connections = json::array({json{{"name", "a"}}, json{{"name", "b"}}});
+    return s;
+  };
+  FakeEngine* engine = nullptr;
+  DaemonOptions opts;
+  opts.config_file = "x.conf";
+  opts.drop_privileges = false;
+  auto d = Daemon::start(opts, loader, [&](ResponderContext& ctx) {
+    auto e = std::make_unique<FakeEngine>(ctx);
+    engine = e.get();
+    return e;
+  });
+  ASSERT_TRUE(d.has_value()) << d.error();
+  ASSERT_NE(engine, nullptr);
+  EXPECT_EQ(engine->configs_seen, 1);
+  EXPECT_EQ(engine->last_connections, 2u);
+  EXPECT_EQ((*d)->status()["ike_sa_engine"], true);
+  ASSERT_TRUE((*d)->reload().has_value());
+  EXPECT_EQ(engine->configs_seen, 2);
+  std::string failure;
+  std::thread client([&] {
+    auto sa = control_request(sock, "sa list");
+    if (!sa || (*sa)["configs_seen"] != 2) failure = "sa list not served by the engine";
+    ::kill(::getpid(), SIGTERM);
+  });
+  EXPECT_EQ((*d)->run(), 0);
+  client.join();
+  EXPECT_EQ(failure, "");
+  d->reset();
+  std::filesystem::remove_all(tmpl);
+}
+
 TEST(Daemon, StartFailsWithTheLoaderErrors) {
   SettingsLoader loader = [](const std::string&) -> expected<RuntimeSettings, std::vector<std::string>> {
     return unexpected(std::vector<std::string>{"a.conf:1: one", "a.conf:2: two"});

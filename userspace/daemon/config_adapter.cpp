@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <memory>
 #include <set>
 
 namespace answerd::daemon {
@@ -127,7 +128,10 @@ expected<RuntimeSettings, std::vector<std::string>> load_settings(const std::str
     if (lines.empty()) lines.push_back(path + ": invalid configuration");
     return unexpected(std::move(lines));
   }
-  return settings_from_config(*cfg);
+  auto shared = std::make_shared<const config::Config>(std::move(*cfg));
+  RuntimeSettings s = settings_from_config(*shared);
+  s.config = std::move(shared);
+  return s;
 }
 
 int check_config(const std::string& path) {

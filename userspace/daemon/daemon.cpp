@@ -30,8 +30,9 @@ std::string join(const std::vector<std::string>& lines) {
 
 }  // namespace
 
-expected<std::unique_ptr<Daemon>, std::string> Daemon::start(DaemonOptions opts, SettingsLoader loader) {
-  std::unique_ptr<Daemon> d(new Daemon(std::move(opts), std::move(loader)));
+expected<std::unique_ptr<Daemon>, std::string> Daemon::start(DaemonOptions opts, SettingsLoader loader,
+                                                             ResponderFactory responder) {
+  std::unique_ptr<Daemon> d(new Daemon(std::move(opts), std::move(loader), std::move(responder)));
   if (auto r = d->open(); !r) return unexpected(r.error());
   return d;
 }
@@ -81,13 +82,16 @@ expected<void, std::string> Daemon::open() {
   auto listener = IkeListener::open(*loop_, settings_.ike);
   if (!listener) return unexpected(listener.error());
   listener_ = std::move(*listener);
-  responder_ = std::make_unique<CountingResponder>();
-  listener_->set_responder(responder_.get());
 
   std::size_t threads = settings_.workers != 0 ? settings_.workers : std::thread::hardware_concurrency();
   workers_ = std::make_unique<WorkerPool>(*loop_, threads, kWorkerQueue);
 
-  register_commands();
+  register_commands();  // before the Responder, which may replace the SA commands
+  ResponderContext ctx{*loop_, *workers_, *listener_, registry_};
+  if (factory_) responder_ = factory_(ctx);
+  if (!responder_) responder_ = std::make_unique<CountingResponder>();
+  responder_->on_config(settings_);
+  listener_->set_responder(responder_.get());
   auto control = ControlServer::open(*loop_, registry_, ControlServerOptions{.path = settings_.control_socket});
   if (!control) return unexpected(control.error());
   control_ = std::move(*control);
@@ -152,6 +156,7 @@ expected<nlohmann::json, std::string> Daemon::reload() {
   if (!next.log_spec.empty())
     if (auto err = log::apply_spec(next.log_spec)) log::warn(Subsys::cfg, "log level: {}", *err);
   settings_ = std::move(next);
+  if (responder_) responder_->on_config(settings_);
   ++reloads_;
   log::info(Subsys::cfg, "configuration reloaded: {} connections", settings_.connections.size());
   sd_notify("READY=1\nSTATUS=configuration reloaded");
@@ -172,7 +177,7 @@ nlohmann::json Daemon::status() const {
                       {"config_file", opts_.config_file},
                       {"connections", settings_.connections.size()},
                       {"xdp", "off"},
-                      {"ike_sa_engine", false},
+                      {"ike_sa_engine", responder_ && dynamic_cast<const CountingResponder*>(responder_.get()) == nullptr},
                       {"control_socket", settings_.control_socket},
                       {"listen", std::move(listen)},
                       {"workers", workers_ ? workers_->threads() : 0},

@@ -18,11 +18,25 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 
 namespace answerd::daemon {
+
+// What a Responder implementation gets from the daemon when it is created: the
+// loop (timers, thread affinity), the worker pool (DH, signatures), the sender for
+// its replies, and the command registry (to replace the "not implemented yet"
+// entries for "sa list", "sa show", "sa terminate").
+struct ResponderContext {
+  EventLoop& loop;
+  WorkerPool& workers;
+  DatagramSender& sender;
+  CommandRegistry& commands;
+};
+// Creates the Responder; empty: CountingResponder (logs and counts, never sends).
+using ResponderFactory = std::function<std::unique_ptr<Responder>(ResponderContext& ctx)>;
 
 struct DaemonOptions {
   std::string config_file;
@@ -34,8 +48,8 @@ struct DaemonOptions {
 class Daemon {
  public:
   // Loads the configuration and opens everything; an error is a sentence for stderr.
-  [[nodiscard]] static expected<std::unique_ptr<Daemon>, std::string> start(DaemonOptions opts,
-                                                                           SettingsLoader loader);
+  [[nodiscard]] static expected<std::unique_ptr<Daemon>, std::string> start(
+      DaemonOptions opts, SettingsLoader loader, ResponderFactory responder = {});
   ~Daemon();
 
   // Runs until SIGTERM/SIGINT (or stop()); returns the process exit code.
@@ -49,13 +63,15 @@ class Daemon {
   [[nodiscard]] EventLoop& loop() { return *loop_; }
 
  private:
-  Daemon(DaemonOptions opts, SettingsLoader loader) : opts_(std::move(opts)), loader_(std::move(loader)) {}
+  Daemon(DaemonOptions opts, SettingsLoader loader, ResponderFactory factory)
+      : opts_(std::move(opts)), loader_(std::move(loader)), factory_(std::move(factory)) {}
   expected<void, std::string> open();
   void register_commands();
   void apply_overrides(RuntimeSettings& s) const;
 
   DaemonOptions opts_;
   SettingsLoader loader_;
+  ResponderFactory factory_;
   RuntimeSettings settings_;
   SteadyClock clock_;
   std::chrono::steady_clock::time_point started_;

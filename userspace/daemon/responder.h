@@ -28,9 +28,15 @@ class DatagramSender {
   [[nodiscard]] virtual expected<void, std::string> send(const Datagram& d) = 0;
 };
 
+struct RuntimeSettings;
+
 class Responder {
  public:
   virtual ~Responder() = default;
+  // The configuration at startup and after each successful reload (SIGHUP or
+  // `daemon reload`), before the next datagram. settings.config holds the full
+  // validated config::Config (null only when a test injects settings directly).
+  virtual void on_config(const RuntimeSettings& settings) { (void)settings; }
   // One received IKE message; runs on the loop thread and must not block (CPU-heavy
   // work goes to the WorkerPool).
   virtual void on_datagram(const Datagram& d) = 0;

@@ -11,8 +11,13 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
+
+namespace answerd::config {
+struct Config;
+}
 
 namespace answerd::daemon {
 
@@ -27,6 +32,8 @@ struct RuntimeSettings {
   std::string log_spec;               // for log::apply_spec; empty: leave as is
   nlohmann::json connections = nlohmann::json::array();  // `conn list` entries
   std::vector<std::string> warnings;  // non-fatal config findings, "file:line: ..."
+  // The whole validated configuration, for the IKE SA engine (connections, secrets).
+  std::shared_ptr<const config::Config> config;
 };
 
 // Loads and validates the file; errors are "file:line: message" lines.
