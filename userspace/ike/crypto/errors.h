@@ -8,6 +8,10 @@
 //   kIntegrityCheckFailed, kBadCiphertext,
 //   kBadPadding on an SK payload                -> drop silently (RFC 7296 2.21.1)
 //   kAuthFailed                                 -> AUTHENTICATION_FAILED
+//   kBadEncoding, kKeyMismatch (AUTH data, CERT),
+//   kCertificateUntrusted, kCertificateExpired,
+//   kIdentityMismatch (pki/)                    -> AUTHENTICATION_FAILED
+//   kIo: a file could not be read (configuration loading only, never a packet)
 #pragma once
 
 #include <cstdint>
@@ -26,6 +30,13 @@ enum class CryptoError : std::uint8_t {
   kBadPadding,             // pad length byte larger than the decrypted data
   kAuthFailed,             // AUTH payload value mismatch
   kInternal,               // OpenSSL / libsodium reported a failure
+  // Certificate authentication (pki/):
+  kBadEncoding,            // malformed DER/PEM: certificate, key, AUTH AlgorithmIdentifier
+  kKeyMismatch,            // method/algorithm does not fit the key (RSA method, EC key)
+  kCertificateUntrusted,   // no valid chain to a configured CA
+  kCertificateExpired,     // a chain certificate is outside its validity at "now"
+  kIdentityMismatch,       // the IKE ID is not bound to the certificate
+  kIo,                     // a key or certificate file could not be read
 };
 
 [[nodiscard]] constexpr std::string_view to_string(CryptoError e) {
@@ -39,6 +50,12 @@ enum class CryptoError : std::uint8_t {
     case CryptoError::kBadPadding: return "bad padding";
     case CryptoError::kAuthFailed: return "authentication failed";
     case CryptoError::kInternal: return "crypto library failure";
+    case CryptoError::kBadEncoding: return "malformed encoding";
+    case CryptoError::kKeyMismatch: return "algorithm does not match the key";
+    case CryptoError::kCertificateUntrusted: return "certificate not trusted";
+    case CryptoError::kCertificateExpired: return "certificate expired or not yet valid";
+    case CryptoError::kIdentityMismatch: return "identity not in certificate";
+    case CryptoError::kIo: return "file not readable";
   }
   return "unknown";
 }
