@@ -1,18 +1,16 @@
 // PSK authentication (RFC 7296 2.15) and identity conversions (RFC 7296 3.5).
 #include "ike/sa/authenticator.h"
 
+#include <algorithm>
+
 #include "ike/crypto/psk_auth.h"
 
 namespace answerd::sa {
 namespace {
 
 crypto::PskAuthInput input_of(const AuthContext& c) {
-  return crypto::PskAuthInput{
-      .real_message = ike::Bytes(c.real_message.begin(), c.real_message.end()),
-      .peer_nonce = ike::Bytes(c.peer_nonce.begin(), c.peer_nonce.end()),
-      .sk_p = ike::Bytes(c.sk_p.begin(), c.sk_p.end()),
-      .id_body = ike::Bytes(c.id_body.begin(), c.id_body.end()),
-  };
+  return crypto::PskAuthInput{.real_message = c.real_message, .peer_nonce = c.peer_nonce, .sk_p = c.sk_p,
+                              .id_body = c.id_body};
 }
 
 const config::Secret* psk_for(const config::Config& cfg, const AuthContext& c) {
@@ -37,30 +35,27 @@ std::optional<ike::AuthPayload> PskAuthenticator::build(const AuthContext& self)
   return ike::AuthPayload{ike::AuthMethod::kSharedKeyMic, std::move(*v)};
 }
 
-// strongSwan's shared-key lookup: every id of a secret must match one of the two
-// identities; more matching ids win; a secret without ids matches anything, weakest.
+// strongSwan's shared-key lookup (mem_cred get_shared): each identity is scored
+// against the secret's ids (exact 2, %any 1, none 0; a secret without ids is %any
+// for both); a secret where neither identity matches is skipped; the best sum wins.
 const config::Secret* find_psk(const config::Config& cfg, const config::Identity& local,
                                const config::Identity& remote) {
+  auto score = [](const config::Secret& s, const config::Identity& who) {
+    if (s.ids.empty()) return 1;
+    int best = 0;
+    for (const auto& id : s.ids)
+      if (config::matches(id, who)) best = std::max(best, id.kind == config::Identity::Kind::kAny ? 1 : 2);
+    return best;
+  };
   const config::Secret* best = nullptr;
-  int best_score = -1;
+  int best_score = 0;
   for (const auto& s : cfg.secrets) {
     if (s.type != config::Secret::Type::kIke) continue;
-    int score = 0;
-    bool ok = true;
-    bool has_remote = false;
-    for (const auto& id : s.ids) {
-      const bool r = config::matches(id, remote), l = config::matches(id, local);
-      if (!r && !l) {
-        ok = false;
-        break;
-      }
-      has_remote = has_remote || r;
-      score += (id.kind == config::Identity::Kind::kAny) ? 1 : 2;
-    }
-    if (!ok || (!s.ids.empty() && !has_remote)) continue;
-    if (score > best_score) {
+    const int l = score(s, local), r = score(s, remote);
+    if (l == 0 && r == 0) continue;
+    if (l + r > best_score) {
       best = &s;
-      best_score = score;
+      best_score = l + r;
     }
   }
   return best;

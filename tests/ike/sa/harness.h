@@ -1,0 +1,178 @@
+// Test harness for the SA engine: a config parsed from swanctl text, a recording
+// Dataplane, a fake clock, and a send() that runs compute jobs inline the way the
+// daemon runs them on its worker pool. Every datagram the engine emits in the
+// whole suite is recorded in emitted_log() for the responder-only invariant test.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <iostream>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/load.h"
+#include "ike/sa/engine.h"
+#include "initiator.h"
+
+namespace answerd::sa::test {
+
+inline std::vector<Bytes>& emitted_log() {
+  static std::vector<Bytes> log;
+  return log;
+}
+
+struct InstalledSa {
+  SaKey key;
+  SaParams params;  // spans cleared; keys copied below
+  Bytes encr_key, integ_key;
+};
+
+class RecordingDataplane final : public Dataplane {
+ public:
+  std::map<std::uint32_t, InstalledSa> sas;
+  std::vector<std::pair<PolicyKey, PolicyParams>> policies;
+  std::uint32_t next_spi = 0xc0000001;
+  int deleted_sas = 0, deleted_policies = 0;
+
+  expected<ike::EspSpi, std::string> alloc_spi(const config::IpAddress&, const config::IpAddress&) override {
+    return ike::EspSpi(next_spi++);
+  }
+  expected<void, std::string> add_sa(const SaKey& k, const SaParams& p) override {
+    InstalledSa s{k, p, Bytes(p.encr_key.begin(), p.encr_key.end()), Bytes(p.integ_key.begin(), p.integ_key.end())};
+    s.params.encr_key = {};
+    s.params.integ_key = {};
+    sas[k.spi.value()] = std::move(s);
+    return {};
+  }
+  expected<void, std::string> del_sa(const SaKey& k) override {
+    if (sas.erase(k.spi.value()) == 0) return unexpected(std::string("no such SA"));
+    ++deleted_sas;
+    return {};
+  }
+  expected<void, std::string> add_policy(const PolicyKey& k, const PolicyParams& p) override {
+    policies.emplace_back(k, p);
+    return {};
+  }
+  expected<void, std::string> del_policy(const PolicyKey& k) override {
+    for (auto it = policies.begin(); it != policies.end(); ++it)
+      if (it->first == k) {
+        policies.erase(it);
+        ++deleted_policies;
+        return {};
+      }
+    return unexpected(std::string("no such policy"));
+  }
+  expected<SaCounters, std::string> query_sa(const SaKey&) override { return SaCounters{}; }
+};
+
+inline const char* kHubConf = R"(
+connections {
+  hub {
+    local_addrs = 192.0.2.1
+    remote_addrs = 198.51.100.0/24
+    proposals = aes256gcm16-prfsha256-x25519, aes128-sha256-modp2048, chacha20poly1305-prfsha384-ecp384
+    rekey_time = 4h
+    local {
+      auth = psk
+      id = hub.example
+    }
+    remote {
+      auth = psk
+      id = *.spoke.example
+    }
+    children {
+      net {
+        local_ts = 10.1.0.0/16
+        remote_ts = 10.2.0.0/16
+        esp_proposals = aes256gcm16, aes128-sha256, chacha20poly1305, aes256gcm16-modp2048
+      }
+      host {
+        local_ts = 192.0.2.1[udp/1701]
+        remote_ts = dynamic[udp/1701]
+        mode = transport
+        esp_proposals = aes128gcm16
+      }
+    }
+  }
+}
+secrets {
+  ike-spokes {
+    id-hub = hub.example
+    id-a = a.spoke.example
+    id-b = b.spoke.example
+    secret = "correct horse battery staple"
+  }
+}
+answerd {
+  dataplane = none
+  cookie_threshold = 50
+}
+)";
+inline const std::string kPsk = "correct horse battery staple";
+
+inline std::shared_ptr<const config::Config> load_conf(const std::string& text) {
+  config::LoadOptions o;
+  o.check_files = false;
+  auto c = config::parse_string(text, "test.conf", o);
+  if (!c) {
+    for (const auto& d : c.error()) ADD_FAILURE() << d.message;
+    return std::make_shared<config::Config>();
+  }
+  return std::make_shared<const config::Config>(std::move(*c));
+}
+
+inline Endpoint hub_ep() { return Endpoint{ip("192.0.2.1"), 500}; }
+inline Endpoint spoke_ep(int n = 10, std::uint16_t port = 500) {
+  return Endpoint{ip("198.51.100." + std::to_string(n)), port};
+}
+
+class Harness {
+ public:
+  explicit Harness(const std::string& conf = kHubConf, Options o = {})
+      : cfg(load_conf(conf)), rng(99), r(cfg, rng, dp, with_log(std::move(o))) {}
+
+  ~Harness() {
+    if (::testing::Test::HasFailure())
+      for (const auto& l : log) std::cerr << "  engine: " << l << "\n";
+  }
+
+  std::shared_ptr<const config::Config> cfg;
+  crypto::DeterministicRandom rng;
+  RecordingDataplane dp;
+  std::vector<std::string> log;
+  IkeResponder r;
+  TimePoint now{std::chrono::hours(1)};
+
+  // One datagram from `from` to the responder; jobs run inline.
+  std::vector<Bytes> send(const Initiator& from, const Bytes& bytes) {
+    Datagram d{.local = from.peer, .remote = from.self, .bytes = bytes};
+    Output out = r.handle(d, now);
+    if (out.job) {
+      auto job = std::move(out.job);
+      job->run();
+      Output done = r.complete(std::move(job), now);
+      for (auto& s : done.send) out.send.push_back(std::move(s));
+    }
+    return collect(out, from);
+  }
+  std::vector<Bytes> collect(Output& out, const Initiator& to) {
+    std::vector<Bytes> res;
+    for (auto& s : out.send) {
+      EXPECT_EQ(s.remote, to.self);
+      EXPECT_EQ(s.local, to.peer);
+      emitted_log().push_back(s.bytes);
+      res.push_back(std::move(s.bytes));
+    }
+    return res;
+  }
+
+ private:
+  Options with_log(Options o) {
+    o.log = [this](std::string_view l) { log.emplace_back(l); };
+    return o;
+  }
+};
+
+}  // namespace answerd::sa::test

@@ -1,0 +1,238 @@
+// Child SA selection, INFORMATIONAL, CREATE_CHILD_SA, timers and fragmentation
+// against the responder engine, driven by the scripted initiator.
+#include "helpers.h"
+
+namespace answerd::sa::test {
+namespace {
+
+using ike::ExchangeType;
+using ike::NotifyType;
+using ike::PayloadType;
+
+const Suite kX25519{};
+
+ike::Payload delete_esp(ike::EspSpi spi) {
+  const auto b = spi.bytes();
+  return ike::make_payload(ike::DeletePayload{ike::ProtocolId::kEsp, 4, {Bytes(b.begin(), b.end())}});
+}
+
+TEST(ChildSa, TrafficSelectorsAreNarrowedToTheConfig) {
+  Harness h;
+  Initiator ini(kX25519, 21, spoke_ep(), hub_ep());
+  auto rec = establish(h, ini, "a.spoke.example",
+                       child_payloads(default_esp(), {ts4("10.0.0.0", "10.255.255.255", 6, 0, 0xffff)},
+                                      {ts4("10.1.5.0", "10.1.5.255"), ts4("10.3.0.0", "10.3.0.255")}));
+  EXPECT_EQ(ts_of(rec, PayloadType::kTsi), std::vector{ts4("10.2.0.0", "10.2.255.255", 6, 0, 0xffff)});
+  EXPECT_EQ(ts_of(rec, PayloadType::kTsr), std::vector{ts4("10.1.5.0", "10.1.5.255")});
+}
+
+TEST(ChildSa, TsUnacceptableKeepsTheIkeSa) {
+  Harness h;
+  Initiator ini(kX25519, 22, spoke_ep(), hub_ep());
+  auto rec = establish(h, ini, "a.spoke.example",
+                       child_payloads(default_esp(), {ts4("172.16.0.0", "172.16.255.255")}, {ts4("10.1.0.0", "10.1.0.255")}));
+  EXPECT_NE(rec.notify(NotifyType::kTsUnacceptable), nullptr);
+  EXPECT_TRUE(ini.verify_responder_auth(kPsk, rec));
+  EXPECT_EQ(sa_of(rec), nullptr);
+  EXPECT_TRUE(h.dp.sas.empty());
+  EXPECT_EQ(h.r.snapshot(h.now).at(0).state, "ESTABLISHED");
+  EXPECT_EQ(h.r.stats().ts_unacceptable, 1u);
+}
+
+TEST(ChildSa, NoEspProposalChosenKeepsTheIkeSa) {
+  Harness h;
+  Initiator ini(kX25519, 23, spoke_ep(), hub_ep());
+  auto rec = establish(h, ini, "a.spoke.example",
+                       child_payloads(esp_offer(kPeerSpi, ike::EncrId::kAesCbc, 192, ike::IntegId::kHmacSha1_96),
+                                      {ts4("10.2.0.0", "10.2.0.255")}, {ts4("10.1.0.0", "10.1.0.255")}));
+  EXPECT_NE(rec.notify(NotifyType::kNoProposalChosen), nullptr);
+  EXPECT_EQ(h.r.ike_sa_count(), 1u);
+}
+
+TEST(ChildSa, TransportModeWhenBothSidesWantIt) {
+  Harness h;
+  Initiator ini(kX25519, 24, spoke_ep(), hub_ep());
+  auto child = child_payloads(esp_offer(kPeerSpi, ike::EncrId::kAesGcm16, 128), {ts4("198.51.100.10", "198.51.100.10", 17, 1701, 1701)},
+                              {ts4("192.0.2.1", "192.0.2.1", 17, 1701, 1701)});
+  auto rec = establish(h, ini, "a.spoke.example", child, {ike::make_notify(NotifyType::kUseTransportMode)});
+  EXPECT_NE(rec.notify(NotifyType::kUseTransportMode), nullptr);
+  ASSERT_NE(sa_of(rec), nullptr);
+  const auto spi = esp_spi(*sa_of(rec));
+  EXPECT_EQ(h.dp.sas.at(spi.value()).params.mode, config::Mode::kTransport);
+  EXPECT_EQ(h.dp.policies.size(), 2u);  // no forward policy in transport mode
+  EXPECT_EQ(h.r.snapshot(h.now).at(0).child_sas.at(0).name, "host");
+}
+
+TEST(ChildSa, ChildlessIkeAuth) {
+  Harness h;
+  Initiator ini(kX25519, 25, spoke_ep(), hub_ep());
+  // IKE_AUTH { HDR, SK { IDi, AUTH } } -->  (RFC 6023)
+  auto rec = establish(h, ini, "a.spoke.example", {});
+  EXPECT_TRUE(ini.verify_responder_auth(kPsk, rec));
+  EXPECT_EQ(sa_of(rec), nullptr);
+  EXPECT_TRUE(h.dp.sas.empty());
+  EXPECT_EQ(h.r.stats().childless, 1u);
+}
+
+TEST(Informational, DeleteChildAnswersWithOurSpi) {
+  Harness h;
+  Initiator ini(kX25519, 26, spoke_ep(), hub_ep());
+  auto rec = establish(h, ini);
+  const auto ours = esp_spi(*sa_of(rec));
+  // INFORMATIONAL { HDR, SK { D(ESP, SPI of the peer) } } -->
+  auto resp = ini.open(h.send(ini, ini.encrypted(ExchangeType::kInformational, {delete_esp(kPeerSpi)})));
+  ASSERT_TRUE(resp);
+  // <-- { HDR, SK { D(ESP, our SPI) } }
+  const auto* d = ike::body_of<ike::DeletePayload>(*resp->find(PayloadType::kDelete));
+  ASSERT_EQ(d->spis.size(), 1u);
+  EXPECT_EQ(ike::EspSpi::from_wire(std::span<const std::uint8_t, 4>(d->spis[0].data(), 4)), ours);
+  EXPECT_TRUE(h.dp.sas.empty());
+  EXPECT_TRUE(h.dp.policies.empty());
+  EXPECT_EQ(h.r.ike_sa_count(), 1u);
+}
+
+TEST(Informational, DeleteIkeSaRemovesEverything) {
+  Harness h;
+  Initiator ini(kX25519, 27, spoke_ep(), hub_ep());
+  establish(h, ini);
+  // INFORMATIONAL { HDR, SK { D(IKE) } } -->  <-- { HDR, SK { } }
+  auto resp = ini.open(h.send(ini, ini.encrypted(ExchangeType::kInformational,
+                                                 {ike::make_payload(ike::DeletePayload{ike::ProtocolId::kIke, 0, {}})})));
+  ASSERT_TRUE(resp);
+  EXPECT_TRUE(resp->payloads.empty());
+  EXPECT_EQ(h.r.ike_sa_count(), 0u);
+  EXPECT_TRUE(h.dp.sas.empty());
+  EXPECT_TRUE(h.dp.policies.empty());
+  // Anything later on that SA is unknown.
+  EXPECT_TRUE(h.send(ini, ini.encrypted(ExchangeType::kInformational, {})).empty());
+  EXPECT_EQ(h.r.stats().unknown_spi, 1u);
+}
+
+TEST(Informational, LivenessCheckGetsAnEmptyAnswer) {
+  Harness h;
+  Initiator ini(kX25519, 28, spoke_ep(), hub_ep());
+  establish(h, ini);
+  for (int i = 0; i < 3; ++i) {
+    auto resp = ini.open(h.send(ini, ini.encrypted(ExchangeType::kInformational, {})));
+    ASSERT_TRUE(resp);
+    EXPECT_TRUE(resp->payloads.empty());
+    EXPECT_TRUE(resp->header.response());
+    EXPECT_EQ(resp->header.message_id.value(), 2u + static_cast<unsigned>(i));
+  }
+}
+
+TEST(IkeAuth, InitialContactDeletesTheOldSasOfThatIdentity) {
+  Harness h;
+  Initiator old(kX25519, 29, spoke_ep(), hub_ep());
+  establish(h, old);
+  Initiator other(kX25519, 30, spoke_ep(20), hub_ep());
+  establish(h, other, "b.spoke.example", {});
+  ASSERT_EQ(h.dp.sas.size(), 2u);
+  Initiator fresh(kX25519, 31, spoke_ep(), hub_ep());
+  auto rec = establish(h, fresh, "a.spoke.example", {}, {ike::make_notify(NotifyType::kInitialContact)});
+  EXPECT_TRUE(fresh.verify_responder_auth(kPsk, rec));
+  EXPECT_EQ(h.r.ike_sa_count(), 2u);  // b.spoke and the fresh a.spoke
+  EXPECT_TRUE(h.dp.sas.empty());      // the old a.spoke Child SA went with its IKE SA
+  EXPECT_EQ(h.r.stats().initial_contact_deleted, 1u);
+}
+
+TEST(Timers, HalfOpenSaTimesOut) {
+  Harness h;
+  Initiator ini(kX25519, 32, spoke_ep(), hub_ep());
+  do_init(h, ini);
+  EXPECT_EQ(h.r.half_open_count(), 1u);
+  ASSERT_TRUE(h.r.next_timer());
+  EXPECT_EQ(*h.r.next_timer(), h.now + std::chrono::seconds(30));
+  h.now += std::chrono::seconds(29);
+  EXPECT_TRUE(h.r.on_timer(h.now).send.empty());
+  EXPECT_EQ(h.r.ike_sa_count(), 1u);
+  h.now += std::chrono::seconds(1);
+  EXPECT_TRUE(h.r.on_timer(h.now).send.empty());
+  EXPECT_EQ(h.r.ike_sa_count(), 0u);
+  EXPECT_EQ(h.r.half_open_count(), 0u);
+  EXPECT_EQ(h.r.stats().half_open_timeouts, 1u);
+  // The late IKE_AUTH finds nothing.
+  EXPECT_TRUE(h.send(ini, ini.encrypted(ExchangeType::kIkeAuth, auth_request(ini, "a.spoke.example", kPsk, {}, {}))).empty());
+}
+
+TEST(Timers, HardLifetimeSendsDeleteRequest) {
+  Harness h;
+  Initiator ini(kX25519, 33, spoke_ep(), hub_ep());
+  establish(h, ini);
+  h.now += std::chrono::hours(4) + std::chrono::minutes(24);  // rekey_time 4h + 10% over_time
+  Output out = h.r.on_timer(h.now);
+  auto sent = h.collect(out, ini);
+  ASSERT_EQ(sent.size(), 1u);
+  auto req = ini.open(sent);
+  ASSERT_TRUE(req);
+  // <-- INFORMATIONAL { HDR (request, I flag clear), SK { D(IKE) } }
+  EXPECT_FALSE(req->header.response());
+  EXPECT_FALSE(req->header.initiator());
+  EXPECT_EQ(req->header.exchange, ExchangeType::kInformational);
+  EXPECT_EQ(ike::body_of<ike::DeletePayload>(*req->find(PayloadType::kDelete))->protocol, ike::ProtocolId::kIke);
+  EXPECT_EQ(h.r.ike_sa_count(), 0u);
+  EXPECT_TRUE(h.dp.sas.empty());
+}
+
+TEST(Terminate, OperatorTerminateSendsDelete) {
+  Harness h;
+  Initiator ini(kX25519, 34, spoke_ep(), hub_ep());
+  establish(h, ini);
+  const auto id = h.r.snapshot(h.now).at(0).id;
+  Output out = h.r.terminate(id, h.now);
+  auto req = ini.open(h.collect(out, ini));
+  ASSERT_TRUE(req);
+  EXPECT_NE(req->find(PayloadType::kDelete), nullptr);
+  EXPECT_EQ(h.r.ike_sa_count(), 0u);
+}
+
+TEST(Fragments, FragmentedIkeAuthIsReassembled) {
+  Harness h;
+  Initiator ini(kX25519, 35, spoke_ep(), hub_ep());
+  do_init(h, ini);
+  // IKE_AUTH { HDR, SKF(1/n) { ... } } ... { HDR, SKF(n/n) } -->
+  auto frags = ini.fragments(ExchangeType::kIkeAuth, auth_request(ini, "a.spoke.example", kPsk, {}, default_child()), 60);
+  ASSERT_GE(frags.size(), 3u);
+  std::vector<Bytes> resp;
+  for (std::size_t i = 0; i + 1 < frags.size(); ++i) EXPECT_TRUE(h.send(ini, frags[i]).empty());
+  resp = h.send(ini, frags.back());
+  auto rec = ini.open(resp);
+  ASSERT_TRUE(rec);
+  EXPECT_TRUE(ini.verify_responder_auth(kPsk, *rec));
+  EXPECT_EQ(h.r.stats().fragments_received, frags.size());
+  // A retransmitted first fragment gets the cached response; other fragments nothing.
+  EXPECT_EQ(h.send(ini, frags[0]), resp);
+  EXPECT_TRUE(h.send(ini, frags[1]).empty());
+}
+
+TEST(Fragments, LargeResponseIsFragmentedAndResentWhole) {
+  Options o;
+  o.fragment_size = 200;
+  Harness h(kHubConf, o);
+  Initiator ini(kX25519, 36, spoke_ep(), hub_ep());
+  do_init(h, ini);
+  const Bytes auth = ini.encrypted(ExchangeType::kIkeAuth, auth_request(ini, "a.spoke.example", kPsk, {}, default_child()));
+  auto resp = h.send(ini, auth);
+  ASSERT_GE(resp.size(), 2u);
+  for (const auto& f : resp) EXPECT_LE(f.size(), 200u);
+  auto rec = ini.open(resp);
+  ASSERT_TRUE(rec);
+  EXPECT_TRUE(ini.verify_responder_auth(kPsk, *rec));
+  EXPECT_EQ(h.send(ini, auth), resp);  // every fragment, byte for byte
+}
+
+TEST(Fragments, NoFragmentationUnlessThePeerOffersIt) {
+  Options o;
+  o.fragment_size = 200;
+  Harness h(kHubConf, o);
+  Initiator ini(kX25519, 37, spoke_ep(), hub_ep());
+  ini.offer_fragmentation = false;
+  auto r = h.send(ini, ini.init());
+  EXPECT_EQ(ike::find_notify(ike::parse_message(r.at(0))->payloads, NotifyType::kIkev2FragmentationSupported), nullptr);
+  ASSERT_TRUE(ini.accept_init(r[0]));
+  auto resp = h.send(ini, ini.encrypted(ExchangeType::kIkeAuth, auth_request(ini, "a.spoke.example", kPsk, {}, default_child())));
+  EXPECT_EQ(resp.size(), 1u);
+}
+
+}  // namespace
+}  // namespace answerd::sa::test
