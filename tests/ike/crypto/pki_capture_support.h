@@ -1,7 +1,7 @@
 // Test support: the IKE_SA_INIT and decrypted IKE_AUTH messages of one captured
 // strongSwan session (tests/data/captures/CASE.pcap with the keys of
 // tests/data/strongswan/CASE/session.json), SK or SKF (RFC 7383) payloads opened
-// with SK_e*/SK_a*, the same way strongswan_capture_test.cc does for PSK sessions.
+// with SK_e*/SK_a*. Shared with strongswan_capture_test.cc (PSK sessions).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -67,6 +67,7 @@ inline bool open_ike_auth(SkCipher& sk, const std::vector<std::vector<std::uint8
     const Payload& last = chain->back();
     if (last.type == kSk) {
       auto plain = sk.open(std::span(m).first(last.offset + 4), last.body);
+      EXPECT_TRUE(plain.has_value()) << to_string(plain.error());
       if (!plain) return false;
       side.inner = *plain;
       side.first = m[last.offset];
@@ -77,6 +78,7 @@ inline bool open_ike_auth(SkCipher& sk, const std::vector<std::vector<std::uint8
     total = be16(last.body, 2);
     // RFC 7383 2.5: the AAD runs through Total Fragments, before the IV.
     auto plain = sk.open(std::span(m).first(last.offset + 8), last.body.subspan(4));
+    EXPECT_TRUE(plain.has_value()) << "fragment " << num << ": " << to_string(plain.error());
     if (!plain) return false;
     if (num == 1) side.first = m[last.offset];
     frags[num] = *plain;

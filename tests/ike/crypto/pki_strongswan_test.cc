@@ -24,9 +24,7 @@ using test::AuthSide;
 using test::hex;
 
 constexpr std::uint8_t kIdi = 35, kIdr = 36, kCert = 37, kCertreq = 38, kAuth = 39;
-// 2027-01-01T00:00:00Z: inside every captured certificate's validity (2026-2036).
-const auto kNow = std::chrono::system_clock::from_time_t(1798761600);
-const auto kAfterExpiry = std::chrono::system_clock::from_time_t(2114380800);  // 2037-01-01
+using namespace std::chrono_literals;
 
 struct Case {
   const char* name;
@@ -108,6 +106,11 @@ void check_case(const Case& c, const char* wrong_ca_case) {
     SCOPED_TRACE(g == &ini ? "initiator" : "responder");
     const Certificate& ee = g->certs[0];
     EXPECT_EQ(g->certs.size(), 1u);  // the end entity only
+    // A day into the end entity's validity (the CAs were made just before it),
+    // and a day after it ends; the captured certificates are valid for ten years.
+    const auto now = ee.not_before() + 24h, after_expiry = ee.not_after() + 24h;
+    EXPECT_GT(ee.not_after() - ee.not_before(), 24h * 365 * 9);
+    EXPECT_LE(trust->cas()[0].not_before(), ee.not_before());
     std::vector<Certificate> inter;
     if (c.local_intermediate) inter.push_back(file_cert(c.name, c.local_intermediate));
 
@@ -126,15 +129,16 @@ void check_case(const Case& c, const char* wrong_ca_case) {
               CryptoError::kAuthFailed);
 
     // Chain to the configured CA at a time inside the validity.
-    auto chain = trust->verify(ee, inter, kNow);
+    auto chain = trust->verify(ee, inter, now);
     EXPECT_TRUE(chain.has_value()) << chain.error().message;
-    EXPECT_EQ(wrong_trust->verify(ee, inter, kNow).error().code, CryptoError::kCertificateUntrusted);
-    EXPECT_EQ(trust->verify(ee, inter, kAfterExpiry).error().code, CryptoError::kCertificateExpired);
+    EXPECT_EQ(wrong_trust->verify(ee, inter, now).error().code, CryptoError::kCertificateUntrusted);
+    EXPECT_EQ(trust->verify(ee, inter, after_expiry).error().code, CryptoError::kCertificateExpired);
+    EXPECT_EQ(trust->verify(ee, inter, ee.not_before() - 1h).error().code, CryptoError::kCertificateExpired);
     if (c.local_intermediate) {  // the path needs the intermediate
-      EXPECT_EQ(trust->verify(ee, {}, kNow).error().code, CryptoError::kCertificateUntrusted);
+      EXPECT_EQ(trust->verify(ee, {}, now).error().code, CryptoError::kCertificateUntrusted);
       auto both = TrustStore::create({file_cert(c.name, "ca.pem"), inter[0]});
       ASSERT_TRUE(both.has_value());
-      EXPECT_TRUE(both->verify(ee, {}, kNow).has_value());
+      EXPECT_TRUE(both->verify(ee, {}, now).has_value());
     }
 
     // Identity: own ID (FQDN, the subjectAltName), the subject DN, not the peer's ID.

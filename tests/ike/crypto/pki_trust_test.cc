@@ -71,6 +71,8 @@ TEST_F(PkiTrustTest, LoadsCertificatesAndCertPayloadDer) {
   EXPECT_TRUE(cert("root").self_signed());
   EXPECT_FALSE(cert("sub").self_signed());
   EXPECT_EQ(ee.public_key().type(), KeyType::kEcdsaP256);
+  EXPECT_EQ(ee.not_after() - ee.not_before(), std::chrono::hours(24 * 30));  // -days 30
+  EXPECT_LE(ee.not_before(), std::chrono::system_clock::now());
   EXPECT_EQ(cert("sub").public_key().type(), KeyType::kRsa);
 
   // CERT payload encoding 4 is the DER certificate (RFC 7296 3.6).

@@ -15,6 +15,7 @@
 
 #include "capture_reader.h"
 #include "hex.h"
+#include "pki_capture_support.h"
 #include "ike/crypto/key_exchange.h"
 #include "ike/crypto/psk_auth.h"
 #include "ike/crypto/sk_cipher.h"
@@ -28,50 +29,15 @@ using test::be16;
 using test::Payload;
 using test::unhex;
 
-constexpr std::uint8_t kKe = 34, kSk = 46, kSkf = 53, kIdi = 35, kIdr = 36, kAuth = 39;
+constexpr std::uint8_t kKe = 34, kIdi = 35, kIdr = 36, kAuth = 39;
 constexpr std::uint8_t kIkeSaInit = 34, kIkeAuth = 35, kResponse = 0x20;
 
-fs::path data_dir() {
-  if (const char* env = std::getenv("ANSWERD_STRONGSWAN_SESSIONS"); env && *env)
-    return fs::path(env).parent_path();
-  return fs::path(ANSWERD_SOURCE_DIR) / "tests/data";
-}
+using test::data_dir;
+// The IKE_SA_INIT message of one direction and its decrypted IKE_AUTH payloads.
+using Exchange = test::AuthSide;
 
-struct Exchange {
-  std::vector<std::uint8_t> init;   // the IKE_SA_INIT message of this direction
-  std::vector<std::uint8_t> inner;  // decrypted IKE_AUTH inner payloads
-  std::uint8_t first = 0;           // their first payload type
-};
-
-// Decrypts one IKE_AUTH message (SK) or its fragments (SKF, by fragment number).
 bool open_auth(SkCipher& sk, const std::vector<std::vector<std::uint8_t>>& msgs, Exchange& ex) {
-  std::map<std::uint16_t, std::vector<std::uint8_t>> frags;
-  std::uint16_t total = 0;
-  for (const auto& m : msgs) {
-    auto chain = test::payload_chain(m, 28, m[16]);
-    if (!chain || chain->empty()) return false;
-    const Payload& last = chain->back();
-    if (last.type == kSk) {
-      auto plain = sk.open(std::span(m).first(last.offset + 4), last.body);
-      EXPECT_TRUE(plain.has_value()) << to_string(plain.error());
-      if (!plain) return false;
-      ex.inner = *plain;
-      ex.first = m[last.offset];
-      return true;
-    }
-    if (last.type != kSkf || last.body.size() < 4) return false;
-    const std::uint16_t num = be16(last.body, 0);
-    total = be16(last.body, 2);
-    // RFC 7383 2.5: the AAD runs through Total Fragments, before the IV.
-    auto plain = sk.open(std::span(m).first(last.offset + 8), last.body.subspan(4));
-    EXPECT_TRUE(plain.has_value()) << "fragment " << num << ": " << to_string(plain.error());
-    if (!plain) return false;
-    if (num == 1) ex.first = m[last.offset];
-    frags[num] = *plain;
-  }
-  if (total == 0 || frags.size() != total) return false;
-  for (auto& [num, part] : frags) ex.inner.insert(ex.inner.end(), part.begin(), part.end());
-  return true;
+  return test::open_ike_auth(sk, msgs, ex);
 }
 
 std::span<const std::uint8_t> find(const std::vector<Payload>& chain, std::uint8_t type) {

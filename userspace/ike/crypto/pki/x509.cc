@@ -7,6 +7,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include <ctime>
+
 #include "ike/crypto/pki/pki_impl.h"
 
 namespace answerd::crypto::pki {
@@ -33,6 +35,12 @@ std::vector<std::uint8_t> name_der(const X509_NAME* n) {
   std::vector<std::uint8_t> v(out, out + len);
   OPENSSL_free(out);
   return v;
+}
+
+std::chrono::system_clock::time_point to_time_point(const ASN1_TIME* t) {
+  std::tm tm{};
+  if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return {};
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
 // Takes ownership of x (may be null) and records its DER.
@@ -136,6 +144,13 @@ KeyHash Certificate::key_hash() const {
   }
   OPENSSL_free(spki);
   return h;
+}
+
+std::chrono::system_clock::time_point Certificate::not_before() const {
+  return to_time_point(X509_get0_notBefore(impl_->x509.get()));
+}
+std::chrono::system_clock::time_point Certificate::not_after() const {
+  return to_time_point(X509_get0_notAfter(impl_->x509.get()));
 }
 
 bool Certificate::is_ca() const {

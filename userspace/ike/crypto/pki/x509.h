@@ -6,6 +6,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -46,6 +47,9 @@ class Certificate {
   [[nodiscard]] std::string issuer_text() const;
   [[nodiscard]] std::vector<AltName> alt_names() const;
   [[nodiscard]] KeyHash key_hash() const;  // SHA-1(SubjectPublicKeyInfo DER)
+  // The validity period (RFC 5280 4.1.2.5), for logs and expiry warnings.
+  [[nodiscard]] std::chrono::system_clock::time_point not_before() const;
+  [[nodiscard]] std::chrono::system_clock::time_point not_after() const;
   [[nodiscard]] bool is_ca() const;        // basicConstraints cA
   [[nodiscard]] bool self_signed() const;  // subject == issuer and self-verifying
   // Does `key` belong to this certificate (our cert vs our private key)?
