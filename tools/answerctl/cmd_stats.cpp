@@ -2,12 +2,15 @@
 // the pinned maps (works with the daemon stopped). JSON:
 //   {"xdp":{one field per counter of ANSWER_COUNTER_NAMES, "dropped", "passed",
 //     "bytes","first_seen_ns","last_seen_ns","peers","per_cpu":[{counters...}]}}
-// The daemon's own statistics (control socket) are added beside "xdp" by the daemon
-// side of answerctl.
+// and the daemon's own counters over the control socket as "daemon"; either half
+// may be missing (daemon stopped, XDP never loaded), not both.
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include "command.h"
+#include "daemon/control_client.h"
+#include "daemon_request.h"
 #include "kernel/xdp/xdp_maps.h"
 
 namespace answerd::ctl {
@@ -18,7 +21,8 @@ using nlohmann::json;
 
 constexpr std::string_view kHelp =
     "Usage: answerctl stats show\n"
-    "       show    global XDP counters (summed over CPUs; -j adds per-CPU values)\n";
+    "       show    global XDP counters (summed over CPUs; -j adds per-CPU values)\n"
+    "               and the daemon's counters when it runs\n";
 
 json counters_json(const answer_stats& s) {
   json j = json::object();
@@ -36,25 +40,26 @@ json counters_json(const answer_stats& s) {
   return j;
 }
 
-int show(Context& ctx) {
+// The XDP half from the pinned maps, or nullopt with *err set.
+std::optional<json> xdp_stats(const Context& ctx, std::string* err) {
   auto maps = xdp::XdpMaps::open_pinned(ctx.bpffs);
-  if (!maps) return fail(ctx, maps.error().message);
+  if (!maps) return *err = maps.error().message, std::nullopt;
   auto per_cpu = maps->global_per_cpu();
-  if (!per_cpu) return fail(ctx, per_cpu.error().message);
+  if (!per_cpu) return *err = per_cpu.error().message, std::nullopt;
   auto peers = maps->peers();
-  if (!peers) return fail(ctx, peers.error().message);
+  if (!peers) return *err = peers.error().message, std::nullopt;
   json x = counters_json(xdp::sum_stats(*per_cpu));
   x["peers"] = peers->size();
-  if (ctx.json) {
-    json cpus = json::array();
-    for (const auto& c : *per_cpu) cpus.push_back(counters_json(c));
-    x["per_cpu"] = cpus;
-    print_json(ctx, {{"xdp", x}});
-    return kExitOk;
-  }
+  json cpus = json::array();
+  for (const auto& c : *per_cpu) cpus.push_back(counters_json(c));
+  x["per_cpu"] = cpus;
+  return x;
+}
+
+void print_xdp(const json& x) {
   std::cout << "xdp: " << x["passed"].get<std::uint64_t>() << " passed, "
             << x["dropped"].get<std::uint64_t>() << " dropped, " << x["bytes"].get<std::uint64_t>()
-            << " bytes, " << peers->size() << " peers\n\tpass:";
+            << " bytes, " << x["peers"].get<std::uint64_t>() << " peers\n\tpass:";
   for (int i = ANSWER_CNT_FIRST_PASS; i < ANSWER_CNT_MAX; ++i)
     std::cout << ' ' << xdp::kCounterNames[i] << ' '
               << x[std::string(xdp::kCounterNames[i])].get<std::uint64_t>();
@@ -63,6 +68,32 @@ int show(Context& ctx) {
     std::cout << ' ' << xdp::kCounterNames[i] << ' '
               << x[std::string(xdp::kCounterNames[i])].get<std::uint64_t>();
   std::cout << '\n';
+}
+
+// Either half may be missing (no XDP program ever loaded, daemon stopped); only
+// both missing is an error.
+int show(Context& ctx) {
+  std::string xdp_err;
+  auto x = xdp_stats(ctx, &xdp_err);
+  auto d = answerd::daemon::control_request(ctx.socket_path, "stats show");
+  if (!x && !d) return fail(ctx, xdp_err + "; " + d.error().message);
+  if (ctx.json) {
+    json doc = json::object();
+    if (x) doc["xdp"] = *x;
+    if (d) doc["daemon"] = *d;
+    print_json(ctx, doc);
+    return kExitOk;
+  }
+  if (x)
+    print_xdp(*x);
+  else
+    std::cout << "xdp: " << xdp_err << '\n';
+  if (d) {
+    std::cout << "daemon:\n";
+    print_plain(*d, 2);
+  } else {
+    std::cout << "daemon: " << d.error().message << '\n';
+  }
   return kExitOk;
 }
 

@@ -48,6 +48,12 @@ void print_json(const Context& ctx, const nlohmann::json& doc);
     std::string_view word, std::span<const std::string_view> names);
 
 // Object modules (one per cmd_<object>.cpp).
+ObjectSpec sa_object();
+ObjectSpec conn_object();
+ObjectSpec daemon_object();
 ObjectSpec ike_object();
+ObjectSpec peer_object();
+ObjectSpec stats_object();
+ObjectSpec xdp_object();
 
 }  // namespace answerd::ctl

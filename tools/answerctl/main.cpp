@@ -19,7 +19,13 @@ using answerd::ctl::ObjectSpec;
 // Table order decides abbreviations (first prefix match wins, as in bpftool).
 std::vector<ObjectSpec> objects() {
   return {
+      answerd::ctl::sa_object(),
+      answerd::ctl::conn_object(),
+      answerd::ctl::peer_object(),
+      answerd::ctl::stats_object(),
+      answerd::ctl::xdp_object(),
       answerd::ctl::ike_object(),
+      answerd::ctl::daemon_object(),
   };
 }
 
