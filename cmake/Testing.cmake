@@ -43,14 +43,14 @@ function(answerd_script_test name)
     ENVIRONMENT "ANSWERD_BUILD_DIR=${CMAKE_BINARY_DIR};ANSWERD_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
 endfunction()
 
-# answerd_fuzzer(NAME SOURCES... LIBS... [CORPUS dir]) builds a libFuzzer harness
+# answerd_fuzzer(NAME SOURCES... LIBS... [CORPUS dir] [DICT file]) builds a libFuzzer harness
 # when ANSWERD_FUZZ is on and runs it for ANSWERD_FUZZ_SECONDS under ctest, starting
 # from a copy of the seed corpus (the seeds in the source tree are never modified).
 function(answerd_fuzzer name)
   if(NOT ANSWERD_FUZZ)
     return()
   endif()
-  cmake_parse_arguments(F "" "CORPUS" "SOURCES;LIBS" ${ARGN})
+  cmake_parse_arguments(F "" "CORPUS;DICT" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${F_SOURCES})
   target_compile_options(${name} PRIVATE -fsanitize=fuzzer)
   target_link_options(${name} PRIVATE -fsanitize=fuzzer)
@@ -58,7 +58,7 @@ function(answerd_fuzzer name)
   set(work ${CMAKE_BINARY_DIR}/fuzz-corpus/${name})
   add_test(NAME ${name}
     COMMAND ${CMAKE_SOURCE_DIR}/tests/fuzz/run-fuzzer $<TARGET_FILE:${name}>
-            ${ANSWERD_FUZZ_SECONDS} ${work} ${F_CORPUS})
+            ${ANSWERD_FUZZ_SECONDS} ${work} "${F_CORPUS}" "${F_DICT}")
   set_tests_properties(${name} PROPERTIES LABELS fuzz
     TIMEOUT 900)
 endfunction()
