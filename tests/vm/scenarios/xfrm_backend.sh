@@ -118,10 +118,16 @@ vm_log "probe: $(tr '\n' ' ' <<<"$probe")"
 tunnel_case() {
   local name=$1 a=$2 peer=$3 l=$4 r=$5 ln=$6 rn=$7 pl=$8 pr=$9
   shift 9
-  local so=0xc0001$((++CASE_N))01 si=0xc0001${CASE_N}02 dir
+  local so=0xc0001$((++CASE_N))01 si=0xc0001${CASE_N}02 dir upd=()
+  if [ "${ALLOC_IN:-}" = 1 ]; then
+    # The responder's way: ALLOCSPI for the inbound SA, then UPDSA fills it in.
+    si=$(xt left spi "$r" "$l" "$REQID") || vm_fail "$name: ALLOCSPI"
+    ip -n left xfrm state get src "$r" dst "$l" proto esp spi "$si" >/dev/null || vm_fail "$name: no larval SA $si"
+    upd=(--update-in 1)
+  fi
   keys "$a"
   # shellcheck disable=SC2086
-  xt left tunnel up "$l" "$r" "$ln" "$rn" "$so" "$si" "$REQID" "$a" "$KO" "$KI" $IO $II "$@" ||
+  xt left tunnel up "$l" "$r" "$ln" "$rn" "$so" "$si" "$REQID" "$a" "$KO" "$KI" $IO $II "$@" "${upd[@]}" ||
     vm_fail "$name: left tunnel up"
   if [ "$peer" = tool ]; then
     # shellcheck disable=SC2086
@@ -163,7 +169,7 @@ CASE_N=0
 tunnel_case "aes256gcm16 vs ip xfrm" aes256gcm16 ip 172.16.0.1 172.16.0.2 10.1.0.0/24 10.2.0.0/24 10.2.0.2 10.1.0.2
 tunnel_case "aes128-sha256 vs ip xfrm" aes128-sha256 ip 172.16.0.1 172.16.0.2 10.1.0.0/24 10.2.0.0/24 10.2.0.2 10.1.0.2
 tunnel_case "chacha20poly1305 vs ip xfrm" chacha20poly1305 ip 172.16.0.1 172.16.0.2 10.1.0.0/24 10.2.0.0/24 10.2.0.2 10.1.0.2
-tunnel_case "aes128gcm16 both backend" aes128gcm16 tool 172.16.0.1 172.16.0.2 10.1.0.0/24 10.2.0.0/24 10.2.0.2 10.1.0.2
+ALLOC_IN=1 tunnel_case "aes128gcm16 both backend, inbound SPI from ALLOCSPI" aes128gcm16 tool 172.16.0.1 172.16.0.2 10.1.0.0/24 10.2.0.0/24 10.2.0.2 10.1.0.2
 tunnel_case "aes128-sha256 esn window 128" aes128-sha256 tool 172.16.0.1 172.16.0.2 10.1.0.0/24 10.2.0.0/24 10.2.0.2 10.1.0.2 --esn --replay 128
 tunnel_case "4-in-6 aes256gcm16" aes256gcm16 tool fd00:172::1 fd00:172::2 10.1.0.0/24 10.2.0.0/24 10.2.0.2 10.1.0.2
 tunnel_case "6-in-4 chacha20poly1305" chacha20poly1305 tool 172.16.0.1 172.16.0.2 fd01::/64 fd02::/64 fd02::2 fd01::2
