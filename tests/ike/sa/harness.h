@@ -24,47 +24,58 @@ inline std::vector<Bytes>& emitted_log() {
 }
 
 struct InstalledSa {
-  SaKey key;
-  SaParams params;  // spans cleared; keys copied below
+  kernel::SaId id;
+  kernel::SaData data;  // key spans cleared; the keys are copied below
   Bytes encr_key, integ_key;
 };
 
-class RecordingDataplane final : public Dataplane {
+// KernelIpsec that records what the engine installs, with the keys, so that tests
+// compare them with the KEYMAT the initiator derives.
+class RecordingDataplane final : public kernel::KernelIpsec {
  public:
   std::map<std::uint32_t, InstalledSa> sas;
-  std::vector<std::pair<PolicyKey, PolicyParams>> policies;
+  std::vector<std::pair<kernel::PolicyId, kernel::PolicyData>> policies;
   std::uint32_t next_spi = 0xc0000001;
   int deleted_sas = 0, deleted_policies = 0;
 
-  expected<ike::EspSpi, std::string> alloc_spi(const config::IpAddress&, const config::IpAddress&) override {
+  kernel::IpsecResult<ike::EspSpi> alloc_spi(const kernel::IpAddress&, const kernel::IpAddress&, ike::Reqid r) override {
+    EXPECT_TRUE(kernel::is_owned_reqid(r));
     return ike::EspSpi(next_spi++);
   }
-  expected<void, std::string> add_sa(const SaKey& k, const SaParams& p) override {
-    InstalledSa s{k, p, Bytes(p.encr_key.begin(), p.encr_key.end()), Bytes(p.integ_key.begin(), p.integ_key.end())};
-    s.params.encr_key = {};
-    s.params.integ_key = {};
+  kernel::IpsecResult<void> add_sa(const kernel::SaId& k, const kernel::SaData& d) override {
+    InstalledSa s{k, d, Bytes(d.encr.key.begin(), d.encr.key.end()), Bytes(d.integ.key.begin(), d.integ.key.end())};
+    s.data.encr.key = {};
+    s.data.integ.key = {};
     sas[k.spi.value()] = std::move(s);
     return {};
   }
-  expected<void, std::string> del_sa(const SaKey& k) override {
-    if (sas.erase(k.spi.value()) == 0) return unexpected(std::string("no such SA"));
+  kernel::IpsecResult<void> del_sa(const kernel::SaId& k) override {
+    if (sas.erase(k.spi.value()) == 0) return unexpected(kernel::IpsecError{2, "no such SA"});
     ++deleted_sas;
     return {};
   }
-  expected<void, std::string> add_policy(const PolicyKey& k, const PolicyParams& p) override {
-    policies.emplace_back(k, p);
+  kernel::IpsecResult<kernel::SaStats> query_sa(const kernel::SaId&) override { return kernel::SaStats{}; }
+  kernel::IpsecResult<void> add_policy(const kernel::PolicyId& k, const kernel::PolicyData& d) override {
+    policies.emplace_back(k, d);
     return {};
   }
-  expected<void, std::string> del_policy(const PolicyKey& k) override {
+  kernel::IpsecResult<void> del_policy(const kernel::PolicyId& k) override {
     for (auto it = policies.begin(); it != policies.end(); ++it)
-      if (it->first == k) {
+      if (it->first.sel == k.sel && it->first.dir == k.dir && it->first.if_id == k.if_id) {
         policies.erase(it);
         ++deleted_policies;
         return {};
       }
-    return unexpected(std::string("no such policy"));
+    return unexpected(kernel::IpsecError{2, "no such policy"});
   }
-  expected<SaCounters, std::string> query_sa(const SaKey&) override { return SaCounters{}; }
+  kernel::IpsecResult<std::size_t> flush_owned() override { return std::size_t{0}; }
+  void set_event_handler(kernel::IpsecEventHandler) override {}
+  [[nodiscard]] int event_fd() const override { return -1; }
+  void dispatch_events() override {}
+  [[nodiscard]] const kernel::Capabilities& capabilities() const override { return caps_; }
+
+ private:
+  kernel::Capabilities caps_{};
 };
 
 inline const char* kHubConf = R"(

@@ -58,7 +58,7 @@ TEST(ChildSa, TransportModeWhenBothSidesWantIt) {
   EXPECT_NE(rec.notify(NotifyType::kUseTransportMode), nullptr);
   ASSERT_NE(sa_of(rec), nullptr);
   const auto spi = esp_spi(*sa_of(rec));
-  EXPECT_EQ(h.dp.sas.at(spi.value()).params.mode, config::Mode::kTransport);
+  EXPECT_EQ(h.dp.sas.at(spi.value()).data.mode, kernel::IpsecMode::kTransport);
   EXPECT_EQ(h.dp.policies.size(), 2u);  // no forward policy in transport mode
   EXPECT_EQ(h.r.snapshot(h.now).at(0).child_sas.at(0).name, "host");
 }

@@ -75,7 +75,7 @@ TEST_P(FullHandshake, PskEstablishesIkeAndChildSa) {
   EXPECT_TRUE(keys.encr_i2r.equals(h.dp.sas[our_spi.value()].encr_key));
   EXPECT_TRUE(keys.integ_i2r.equals(h.dp.sas[our_spi.value()].integ_key));
   EXPECT_TRUE(keys.encr_r2i.equals(h.dp.sas[kPeerSpi.value()].encr_key));
-  EXPECT_TRUE(h.dp.sas[our_spi.value()].params.inbound);
+  EXPECT_TRUE(h.dp.sas[our_spi.value()].data.inbound);
   EXPECT_EQ(h.dp.policies.size(), 3u);  // out, in, fwd
 
   const auto snap = h.r.snapshot(h.now);

@@ -17,7 +17,7 @@ std::string_view to_string(IkeState s) {
   return "UNKNOWN";
 }
 
-Engine::Engine(std::shared_ptr<const config::Config> cfg, crypto::Random& rng, Dataplane& dp, Options o)
+Engine::Engine(std::shared_ptr<const config::Config> cfg, crypto::Random& rng, kernel::KernelIpsec& dp, Options o)
     : cfg_(std::move(cfg)), rng_(rng), dp_(dp), opt_(std::move(o)), cookies_(rng, opt_.cookie_rotation) {
   auth_[config::AuthMethod::kPsk] = std::make_unique<PskAuthenticator>(cfg_);
 }
@@ -176,7 +176,7 @@ Output Engine::terminate(std::uint64_t id, TimePoint) {
 
 // ---- public wrappers
 
-IkeResponder::IkeResponder(std::shared_ptr<const config::Config> cfg, crypto::Random& rng, Dataplane& dataplane,
+IkeResponder::IkeResponder(std::shared_ptr<const config::Config> cfg, crypto::Random& rng, kernel::KernelIpsec& dataplane,
                            Options options)
     : impl_(std::make_unique<Engine>(std::move(cfg), rng, dataplane, std::move(options))) {}
 IkeResponder::~IkeResponder() = default;

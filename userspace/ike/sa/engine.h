@@ -1,7 +1,7 @@
 // IkeResponder: the responder-only IKEv2 engine (answerd_sa). Pure logic: one
 // received datagram plus the current time in, datagrams to send and Dataplane calls
-// out. No sockets, no netlink, no threads; clock, randomness and kernel backend are
-// injected. Structure after strongSwan's sa/ikev2/tasks: one file per exchange
+// out. No sockets, no netlink, no threads; clock, randomness and kernel backend
+// (kernel/ipsec.h KernelIpsec: XFRM or dataplane = none) are injected. Structure after strongSwan's sa/ikev2/tasks: one file per exchange
 // (task_ike_init.cpp, task_ike_auth.cpp, task_informational.cpp,
 // task_create_child.cpp), each "process the request, then build the response".
 //
@@ -32,7 +32,7 @@
 #include "config/config.h"
 #include "ike/crypto/random.h"
 #include "ike/sa/authenticator.h"
-#include "ike/sa/dataplane.h"
+#include "kernel/ipsec.h"
 #include "ike/sa/types.h"
 
 namespace answerd::sa {
@@ -103,7 +103,7 @@ class Engine;
 class IkeResponder {
  public:
   // `rng` and `dataplane` must outlive the responder.
-  IkeResponder(std::shared_ptr<const config::Config> cfg, crypto::Random& rng, Dataplane& dataplane,
+  IkeResponder(std::shared_ptr<const config::Config> cfg, crypto::Random& rng, kernel::KernelIpsec& dataplane,
                Options options = {});
   ~IkeResponder();
   IkeResponder(const IkeResponder&) = delete;

@@ -38,7 +38,7 @@ class InitJob;
 
 class Engine {
  public:
-  Engine(std::shared_ptr<const config::Config> cfg, crypto::Random& rng, Dataplane& dp, Options o);
+  Engine(std::shared_ptr<const config::Config> cfg, crypto::Random& rng, kernel::KernelIpsec& dp, Options o);
 
   Output handle(const Datagram& d, TimePoint now);
   Output complete(std::unique_ptr<ComputeJob> job, TimePoint now);
@@ -49,7 +49,7 @@ class Engine {
 
   std::shared_ptr<const config::Config> cfg_;
   crypto::Random& rng_;
-  Dataplane& dp_;
+  kernel::KernelIpsec& dp_;
   Options opt_;
   Stats stats_{};
   CookieJar cookies_;
@@ -103,6 +103,7 @@ class Engine {
   ChildOutcome create_child(IkeSa& sa, const Request& req, std::span<const std::uint8_t> ni,
                             std::span<const std::uint8_t> nr, bool create_child_sa, const ChildSa* rekeyed,
                             TimePoint now);
+  bool install(IkeSa& sa, ChildSa& c, const config::Child& cfg, const crypto::ChildKeys& keys, bool with_policies);
   void delete_child(IkeSa& sa, const ChildSa& c);  // c already taken out of sa.children
 
   // --- task_informational.cpp / task_create_child.cpp

@@ -18,6 +18,7 @@
 #include "ike/crypto/sk_cipher.h"
 #include "ike/sa/types.h"
 #include "ike/wire/payloads.h"
+#include "kernel/ipsec.h"
 
 namespace answerd::sa {
 
@@ -41,6 +42,8 @@ struct ChildSa {
   std::vector<ike::TrafficSelector> local_ts{};   // TSr as answered
   std::vector<ike::TrafficSelector> remote_ts{};  // TSi as answered
   std::uint32_t if_id_in = 0, if_id_out = 0;
+  kernel::SaId sa_in{}, sa_out{};                 // as installed
+  std::vector<kernel::PolicyId> policies{};       // installed for this reqid (empty after a rekey)
   TimePoint installed_at{};
   std::uint64_t life_time_s = 0;
 };

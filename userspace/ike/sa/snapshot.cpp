@@ -1,5 +1,4 @@
 // `answerctl sa list` snapshots and `stats show` counters (DESIGN.md field names),
-// plus the dataplane = none backend.
 #include "ike/sa/engine_impl.h"
 #include "ike/sa/traffic_selectors.h"
 #include "ike/wire/names.h"
@@ -16,7 +15,7 @@ std::string encr_name(ike::EncrId e, std::uint16_t bits) {
   return bits != 0 ? s + "_" + std::to_string(bits) : s;
 }
 
-ChildSaSnapshot child_snapshot(const ChildSa& c, Dataplane& dp, const IkeSa& sa, TimePoint now) {
+ChildSaSnapshot child_snapshot(const ChildSa& c, kernel::KernelIpsec& dp, TimePoint now) {
   ChildSaSnapshot s{.name = c.name,
                     .state = "INSTALLED",
                     .mode = std::string(config::to_string(c.mode)),
@@ -29,11 +28,11 @@ ChildSaSnapshot child_snapshot(const ChildSa& c, Dataplane& dp, const IkeSa& sa,
                     .lifetime_left_s = static_cast<std::int64_t>(c.life_time_s) - secs(now - c.installed_at)};
   for (const auto& t : c.local_ts) s.local_ts.push_back(to_string(t));
   for (const auto& t : c.remote_ts) s.remote_ts.push_back(to_string(t));
-  if (auto in = dp.query_sa(SaKey{sa.remote.addr, sa.local.addr, c.spi_in})) {
+  if (auto in = dp.query_sa(c.sa_in)) {
     s.bytes_in = in->bytes;
     s.packets_in = in->packets;
   }
-  if (auto o = dp.query_sa(SaKey{sa.local.addr, sa.remote.addr, c.spi_out})) {
+  if (auto o = dp.query_sa(c.sa_out)) {
     s.bytes_out = o->bytes;
     s.packets_out = o->packets;
   }
@@ -67,7 +66,7 @@ std::vector<IkeSaSnapshot> Engine::snapshot(TimePoint now) const {
                     .child_sas = {}};
     if (up && sa->conn != nullptr)
       s.lifetime_left_s = secs(sa->conn->hard_lifetime()) - secs(now - sa->established_at);
-    for (const auto& c : sa->children) s.child_sas.push_back(child_snapshot(c, dp_, *sa, now));
+    for (const auto& c : sa->children) s.child_sas.push_back(child_snapshot(c, dp_, now));
     out.push_back(std::move(s));
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
@@ -96,15 +95,6 @@ std::vector<std::pair<std::string, std::uint64_t>> Stats::named() const {
         v.emplace_back("state " + std::string(to_string(a)) + " -> " + std::string(to_string(b)),
                        state_changes[static_cast<int>(a)][static_cast<int>(b)]);
   return v;
-}
-
-expected<ike::EspSpi, std::string> NoneDataplane::alloc_spi(const config::IpAddress&, const config::IpAddress&) {
-  for (;;) {
-    std::array<std::uint8_t, 4> b{};
-    rng_.fill(b);
-    const auto spi = ike::EspSpi::from_wire(b);
-    if (spi.value() >= 256) return spi;  // RFC 4303 2.1: 1-255 are reserved
-  }
 }
 
 }  // namespace answerd::sa

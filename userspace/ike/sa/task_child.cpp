@@ -24,21 +24,78 @@ std::uint32_t if_id(const std::optional<config::IfId>& child, const std::optiona
 
 }  // namespace
 
-void Engine::delete_child(IkeSa& sa, const ChildSa& c) {
-  bool ok = dp_.del_sa(SaKey{sa.remote.addr, sa.local.addr, c.spi_in}).has_value();
-  ok = dp_.del_sa(SaKey{sa.local.addr, sa.remote.addr, c.spi_out}).has_value() && ok;
-  // Policies are shared by a Child SA and its rekeyed successor (same reqid); `c`
-  // is already out of sa.children.
-  const bool shared = std::any_of(sa.children.begin(), sa.children.end(),
-                                  [&](const ChildSa& o) { return o.reqid == c.reqid; });
-  if (!shared) {
-    for (const auto& l : c.local_ts)
-      for (const auto& r : c.remote_ts) {
-        ok = dp_.del_policy(PolicyKey{to_selector(l), to_selector(r), PolicyDir::kOut, c.if_id_out}).has_value() && ok;
-        ok = dp_.del_policy(PolicyKey{to_selector(r), to_selector(l), PolicyDir::kIn, c.if_id_in}).has_value() && ok;
-        if (c.mode == config::Mode::kTunnel)
-          ok = dp_.del_policy(PolicyKey{to_selector(r), to_selector(l), PolicyDir::kFwd, c.if_id_in}).has_value() && ok;
+// Both ESP SAs (RFC 4303) and, for a new reqid, the policies in, out and (tunnel
+// mode) fwd for every pair of narrowed selectors.
+bool Engine::install(IkeSa& sa, ChildSa& c, const config::Child& cfg, const crypto::ChildKeys& keys,
+                     bool with_policies) {
+  const auto mode = c.mode == config::Mode::kTransport ? kernel::IpsecMode::kTransport : kernel::IpsecMode::kTunnel;
+  const bool nat = sa.nat_local || sa.nat_remote;
+  c.sa_in = kernel::SaId{.src = sa.remote.addr, .dst = sa.local.addr, .spi = c.spi_in, .mark = {}, .if_id = c.if_id_in};
+  c.sa_out = kernel::SaId{.src = sa.local.addr, .dst = sa.remote.addr, .spi = c.spi_out, .mark = {}, .if_id = c.if_id_out};
+  kernel::SaData in{
+      .reqid = c.reqid,
+      .mode = mode,
+      .encr = {.id = c.suite.encr, .key_bits = c.suite.encr_key_bits, .key = keys.encr_i2r.view()},
+      .integ = {.id = c.suite.integ, .key = keys.integ_i2r.view()},
+      .esn = c.esn,
+      .replay_window = cfg.replay_window,
+      .encap = nat ? std::optional(kernel::UdpEncap{sa.remote.port, sa.local.port}) : std::nullopt,
+      .soft = {.bytes = cfg.rekey_bytes, .packets = cfg.rekey_packets,
+               .seconds = static_cast<std::uint64_t>(cfg.rekey_time.count())},
+      .hard = {.bytes = cfg.life_bytes, .packets = cfg.life_packets, .seconds = c.life_time_s},
+      .selector = std::nullopt,
+      .inbound = true,
+      .update = true};  // the SPI came from alloc_spi()
+  kernel::SaData out = in;
+  out.encr.key = keys.encr_r2i.view();
+  out.integ.key = keys.integ_r2i.view();
+  out.replay_window = 0;
+  out.encap = nat ? std::optional(kernel::UdpEncap{sa.local.port, sa.remote.port}) : std::nullopt;
+  out.inbound = false;
+  out.update = false;
+  if (mode == kernel::IpsecMode::kTransport && !c.local_ts.empty() && !c.remote_ts.empty()) {
+    const auto si = to_selectors(c.remote_ts.front(), c.local_ts.front());
+    const auto so = to_selectors(c.local_ts.front(), c.remote_ts.front());
+    if (!si.empty()) in.selector = si.front();
+    if (!so.empty()) out.selector = so.front();
+  }
+  bool ok = dp_.add_sa(c.sa_in, in).has_value();
+  ok = dp_.add_sa(c.sa_out, out).has_value() && ok;
+  if (!with_policies) return ok;
+  const kernel::PolicyData pin{.action = kernel::PolicyAction::kProtect, .priority = 0,
+                               .sa = {.src = sa.remote.addr, .dst = sa.local.addr, .reqid = c.reqid, .mode = mode}};
+  const kernel::PolicyData pout{.action = kernel::PolicyAction::kProtect, .priority = 0,
+                                .sa = {.src = sa.local.addr, .dst = sa.remote.addr, .reqid = c.reqid, .mode = mode}};
+  auto add = [&](const kernel::Selector& sel, kernel::PolicyDir dir, std::uint32_t ifid, const kernel::PolicyData& d) {
+    const kernel::PolicyId id{.sel = sel, .dir = dir, .mark = {}, .if_id = ifid};
+    if (dp_.add_policy(id, d)) {
+      c.policies.push_back(id);
+      return true;
+    }
+    return false;
+  };
+  for (const auto& l : c.local_ts)
+    for (const auto& rt : c.remote_ts) {
+      for (const auto& sel : to_selectors(l, rt)) ok = add(sel, kernel::PolicyDir::kOut, c.if_id_out, pout) && ok;
+      for (const auto& sel : to_selectors(rt, l)) {
+        ok = add(sel, kernel::PolicyDir::kIn, c.if_id_in, pin) && ok;
+        if (mode == kernel::IpsecMode::kTunnel) ok = add(sel, kernel::PolicyDir::kFwd, c.if_id_in, pin) && ok;
       }
+    }
+  return ok;
+}
+
+void Engine::delete_child(IkeSa& sa, const ChildSa& c) {
+  bool ok = dp_.del_sa(c.sa_in).has_value();
+  ok = dp_.del_sa(c.sa_out).has_value() && ok;
+  // Policies belong to the first Child SA of a reqid; a rekeyed successor inherits
+  // them when the original goes (`c` is already out of sa.children).
+  auto heir = std::find_if(sa.children.begin(), sa.children.end(),
+                           [&](const ChildSa& o) { return o.reqid == c.reqid; });
+  if (heir != sa.children.end()) {
+    heir->policies.insert(heir->policies.end(), c.policies.begin(), c.policies.end());
+  } else {
+    for (const auto& p : c.policies) ok = dp_.del_policy(p).has_value() && ok;
   }
   if (!ok) ++stats_.dataplane_errors;
   ++stats_.child_deleted;
@@ -102,10 +159,12 @@ ChildOutcome Engine::create_child(IkeSa& sa, const Request& req, std::span<const
     const auto pv = (*kx)->public_value();
     ke_r = ike::make_payload(ike::KePayload{ke->group, ike::Bytes(pv.begin(), pv.end())});
   }
-  auto spi_in = dp_.alloc_spi(sa.remote.addr, sa.local.addr);
+  const ike::Reqid reqid = rekeyed != nullptr ? rekeyed->reqid : kernel::owned_reqid(next_reqid_++);
+  auto spi_in = dp_.alloc_spi(sa.remote.addr, sa.local.addr, reqid);
   auto keys = crypto::derive_child_keys(sa.suite.prf, sa.keys.sk_d.view(), sel->suite, g_ir.view(), ni, nr);
   if (!spi_in || !keys) {
     ++stats_.dataplane_errors;
+    if (!spi_in) log("CHILD_SA: no inbound SPI: " + spi_in.error().message);
     r.error = ike::make_notify(ike::NotifyType::kNoAdditionalSas);
     return r;
   }
@@ -118,41 +177,17 @@ ChildOutcome Engine::create_child(IkeSa& sa, const Request& req, std::span<const
             .suite = sel->suite,
             .esn = sel->esn,
             .mode = transport ? config::Mode::kTransport : config::Mode::kTunnel,
-            .reqid = rekeyed != nullptr ? rekeyed->reqid : ike::Reqid(next_reqid_++),
+            .reqid = reqid,
             .local_ts = ts_r,
             .remote_ts = ts_i,
             .if_id_in = if_id(chosen->if_id_in, sa.conn->if_id_in),
             .if_id_out = if_id(chosen->if_id_out, sa.conn->if_id_out),
+            .sa_in = {},
+            .sa_out = {},
+            .policies = {},
             .installed_at = now,
             .life_time_s = static_cast<std::uint64_t>(chosen->life_time.count())};
-  const bool nat = sa.nat_local || sa.nat_remote;
-  SaParams in{.suite = c.suite, .encr_key = keys->encr_i2r.view(), .integ_key = keys->integ_i2r.view(),
-              .mode = c.mode, .reqid = c.reqid, .esn = c.esn, .inbound = true,
-              .encap_src_port = nat ? std::optional(sa.remote.port) : std::nullopt,
-              .encap_dst_port = nat ? std::optional(sa.local.port) : std::nullopt,
-              .replay_window = chosen->replay_window, .hard_lifetime_s = c.life_time_s,
-              .soft_lifetime_s = static_cast<std::uint64_t>(chosen->rekey_time.count()), .if_id = c.if_id_in};
-  SaParams outp = in;
-  outp.encr_key = keys->encr_r2i.view();
-  outp.integ_key = keys->integ_r2i.view();
-  outp.inbound = false;
-  outp.encap_src_port = in.encap_dst_port;
-  outp.encap_dst_port = in.encap_src_port;
-  outp.if_id = c.if_id_out;
-  bool ok = dp_.add_sa(SaKey{sa.remote.addr, sa.local.addr, c.spi_in}, in).has_value();
-  ok = dp_.add_sa(SaKey{sa.local.addr, sa.remote.addr, c.spi_out}, outp).has_value() && ok;
-  if (rekeyed == nullptr) {
-    const PolicyParams pin{c.reqid, c.mode, sa.remote.addr, sa.local.addr};
-    const PolicyParams pout{c.reqid, c.mode, sa.local.addr, sa.remote.addr};
-    for (const auto& l : c.local_ts)
-      for (const auto& rt : c.remote_ts) {
-        ok = dp_.add_policy(PolicyKey{to_selector(l), to_selector(rt), PolicyDir::kOut, c.if_id_out}, pout).has_value() && ok;
-        ok = dp_.add_policy(PolicyKey{to_selector(rt), to_selector(l), PolicyDir::kIn, c.if_id_in}, pin).has_value() && ok;
-        if (c.mode == config::Mode::kTunnel)
-          ok = dp_.add_policy(PolicyKey{to_selector(rt), to_selector(l), PolicyDir::kFwd, c.if_id_in}, pin).has_value() && ok;
-      }
-  }
-  if (!ok) ++stats_.dataplane_errors;
+  if (!install(sa, c, *chosen, *keys, rekeyed == nullptr)) ++stats_.dataplane_errors;
   ++stats_.child_installed;
   log("CHILD_SA " + c.name + " #" + std::to_string(c.id) + " installed, SPIs in " + std::to_string(c.spi_in.value()) +
       " out " + std::to_string(c.spi_out.value()));

@@ -76,12 +76,53 @@ std::vector<ike::TrafficSelector> narrow(const std::vector<ike::TrafficSelector>
   return out;
 }
 
-Selector to_selector(const ike::TrafficSelector& ts) {
-  return Selector{.from = from_bytes(ts.start_addr),
-                  .to = from_bytes(ts.end_addr),
-                  .protocol = ts.ip_protocol,
-                  .from_port = ts.start_port,
-                  .to_port = ts.end_port};
+std::vector<kernel::Prefix> range_to_prefixes(const config::IpAddress& from, const config::IpAddress& to) {
+  __extension__ typedef unsigned __int128 U128;
+  const unsigned bits = from.family == 4 ? 32 : 128;
+  auto load = [&](const config::IpAddress& a) {
+    U128 v = 0;
+    for (unsigned i = 0; i < bits / 8; ++i) v = (v << 8) | a.bytes[i];
+    return v;
+  };
+  auto store = [&](U128 v) {
+    config::IpAddress a;
+    a.family = from.family;
+    for (unsigned i = bits / 8; i-- > 0;) {
+      a.bytes[i] = static_cast<std::uint8_t>(v & 0xff);
+      v >>= 8;
+    }
+    return a;
+  };
+  std::vector<kernel::Prefix> out;
+  U128 lo = load(from);
+  const U128 hi = load(to);
+  while (lo <= hi) {
+    unsigned host = 0;  // host bits of the largest aligned block at lo within hi
+    while (host < bits) {
+      const U128 size = static_cast<U128>(1) << (host + 1);
+      if ((lo & (size - 1)) != 0 || lo + (size - 1) > hi || lo + (size - 1) < lo) break;
+      ++host;
+    }
+    out.push_back(kernel::Prefix{store(lo), static_cast<std::uint8_t>(bits - host)});
+    if (host == bits) break;  // the whole address space
+    const U128 next = lo + (static_cast<U128>(1) << host);
+    if (next == 0 || (bits == 32 && next > 0xffffffffu)) break;
+    lo = next;
+  }
+  return out;
+}
+
+std::vector<kernel::Selector> to_selectors(const ike::TrafficSelector& src, const ike::TrafficSelector& dst) {
+  std::vector<kernel::Selector> out;
+  if (!known(src) || !known(dst)) return out;
+  auto port = [](const ike::TrafficSelector& t) -> std::uint16_t {
+    return t.start_port == t.end_port ? t.start_port : 0;
+  };
+  for (const auto& s : range_to_prefixes(from_bytes(src.start_addr), from_bytes(src.end_addr)))
+    for (const auto& d : range_to_prefixes(from_bytes(dst.start_addr), from_bytes(dst.end_addr)))
+      out.push_back(kernel::Selector{.src = s, .dst = d, .proto = src.ip_protocol != 0 ? src.ip_protocol : dst.ip_protocol,
+                                     .src_port = port(src), .dst_port = port(dst)});
+  return out;
 }
 
 std::string to_string(const ike::TrafficSelector& ts) {

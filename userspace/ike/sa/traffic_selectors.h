@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "config/address.h"
-#include "ike/sa/dataplane.h"
+#include "kernel/ipsec.h"
 #include "ike/wire/payloads.h"
 
 namespace answerd::sa {
@@ -19,8 +19,14 @@ namespace answerd::sa {
                                                        const std::vector<config::TrafficSelector>& ours,
                                                        const config::IpAddress& dynamic_addr);
 
-// Kernel selector of a (known-type) wire selector.
-[[nodiscard]] Selector to_selector(const ike::TrafficSelector& ts);
+// Kernel selectors (kernel/ipsec.h) for traffic from `src` to `dst`: address
+// ranges split into prefixes; a port range other than one port or all ports
+// becomes "any port" (XFRM selectors carry one port; logged by the caller).
+[[nodiscard]] std::vector<kernel::Selector> to_selectors(const ike::TrafficSelector& src,
+                                                        const ike::TrafficSelector& dst);
+// The smallest list of prefixes covering exactly [from, to] (same family).
+[[nodiscard]] std::vector<kernel::Prefix> range_to_prefixes(const config::IpAddress& from,
+                                                           const config::IpAddress& to);
 // "10.1.0.0/24", "10.1.0.1-10.1.0.9[tcp/80]" for logs and snapshots.
 [[nodiscard]] std::string to_string(const ike::TrafficSelector& ts);
 
