@@ -54,6 +54,7 @@ inline const char* genpkey_args(const std::string& kind) {
   if (kind == "p256") return "-algorithm EC -pkeyopt ec_paramgen_curve:P-256";
   if (kind == "p384") return "-algorithm EC -pkeyopt ec_paramgen_curve:P-384";
   if (kind == "p521") return "-algorithm EC -pkeyopt ec_paramgen_curve:P-521";
+  if (kind == "ed448") return "-algorithm ED448";
   return "-algorithm ED25519";
 }
 

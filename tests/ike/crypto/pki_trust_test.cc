@@ -12,6 +12,7 @@
 
 #include "hex.h"
 #include "ike/crypto/pki/identity.h"
+#include "ike/crypto/pki/signature.h"
 #include "ike/crypto/pki/trust.h"
 #include "ike/crypto/pki/x509.h"
 #include "pki_test_support.h"
@@ -39,6 +40,7 @@ class PkiTrustTest : public ::testing::Test {
     ASSERT_TRUE(test::make_cert(d, "ee", "p256", "/C=CH/O=Answerd Test/CN=peer.answerd.test", "sub", kEeExt));
     ASSERT_TRUE(test::make_cert(d, "noku", "p256", "/C=CH/O=answerd test/CN=noku", "sub",
                                 "keyUsage=critical,keyEncipherment"));
+    ASSERT_TRUE(test::make_cert(d, "ed448", "ed448", "/C=CH/O=answerd test/CN=ed448", "sub", kEeExt));
     ASSERT_TRUE(test::sh(d, "cat root.pem sub.pem > bundle.pem"
                             " && openssl x509 -in ee.pem -outform DER -out ee.der"
                             " && openssl x509 -in root.pem -pubkey -noout | openssl pkey -pubin"
@@ -74,6 +76,15 @@ TEST_F(PkiTrustTest, LoadsCertificatesAndCertPayloadDer) {
   EXPECT_EQ(ee.not_after() - ee.not_before(), std::chrono::hours(24 * 30));  // -days 30
   EXPECT_LE(ee.not_before(), std::chrono::system_clock::now());
   EXPECT_EQ(cert("sub").public_key().type(), KeyType::kRsa);
+  // A valid certificate whose key answerd does not sign with: no method fits it.
+  const Certificate ed448 = cert("ed448");
+  EXPECT_EQ(ed448.public_key().type(), KeyType::kUnsupported);
+  EXPECT_EQ(verify_auth(ed448.public_key(), ike::AuthMethod::kDigitalSignature,
+                        unhex("07300506032b6570aabb"), unhex("00"))
+                .error(),
+            CryptoError::kKeyMismatch);
+  EXPECT_EQ(choose_signature(KeyType::kUnsupported, supported_signature_hashes()).error(),
+            CryptoError::kUnsupported);
 
   // CERT payload encoding 4 is the DER certificate (RFC 7296 3.6).
   const auto der = test::slurp(*dir_ / "ee.der");

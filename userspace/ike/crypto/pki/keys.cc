@@ -56,6 +56,7 @@ std::string_view to_string(KeyType t) {
     case KeyType::kEcdsaP384: return "ECDSA P-384";
     case KeyType::kEcdsaP521: return "ECDSA P-521";
     case KeyType::kEd25519: return "Ed25519";
+    case KeyType::kUnsupported: return "unsupported";
   }
   return "unknown";
 }

@@ -21,7 +21,14 @@ namespace answerd::crypto::pki {
 
 using Bytes = std::span<const std::uint8_t>;
 
-enum class KeyType : std::uint8_t { kRsa, kEcdsaP256, kEcdsaP384, kEcdsaP521, kEd25519 };
+enum class KeyType : std::uint8_t {
+  kRsa,
+  kEcdsaP256,
+  kEcdsaP384,
+  kEcdsaP521,
+  kEd25519,
+  kUnsupported,  // a certificate's key answerd cannot verify with (RSA-PSS-only, Ed448, ...)
+};
 
 [[nodiscard]] std::string_view to_string(KeyType t);
 

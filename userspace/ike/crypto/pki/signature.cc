@@ -36,6 +36,7 @@ bool is_ecdsa(S s) { return s >= S::kEcdsaSha256 && s <= S::kEcdsaSha512; }
 bool is_ec_key(KeyType k) { return k >= KeyType::kEcdsaP256 && k <= KeyType::kEcdsaP521; }
 
 bool scheme_fits_key(S s, KeyType k) {
+  if (k == KeyType::kUnsupported) return false;
   if (is_rsa(s)) return k == KeyType::kRsa;
   if (is_ecdsa(s)) return is_ec_key(k);
   return k == KeyType::kEd25519;
@@ -156,6 +157,7 @@ bool offered(std::span<const HashAlgorithm> list, HashAlgorithm h) {
 
 answerd::expected<SignatureChoice, CryptoError> choose_signature(
     KeyType key, std::span<const HashAlgorithm> peer, bool rsa_pss) {
+  if (key == KeyType::kUnsupported) return answerd::unexpected(CryptoError::kUnsupported);
   if (peer.empty()) {  // no SIGNATURE_HASH_ALGORITHMS: the classic methods
     if (key == KeyType::kRsa) return SignatureChoice{AuthMethod::kRsaSig, S::kRsaPkcs1Sha1};
     if (const auto* c = classic_by_key(key)) return SignatureChoice{c->method, c->scheme};

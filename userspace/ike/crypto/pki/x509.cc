@@ -90,8 +90,9 @@ Bytes Certificate::der() const { return impl_->der; }
 
 PublicKey Certificate::public_key() const {
   auto impl = std::make_shared<KeyImpl>();
+  impl->type = KeyType::kUnsupported;
   impl->pkey.reset(X509_get_pubkey(impl_->x509.get()));  // counted reference
-  if (impl->pkey) impl->type = key_type_of(impl->pkey.get()).value_or(KeyType::kRsa);
+  if (impl->pkey) impl->type = key_type_of(impl->pkey.get()).value_or(KeyType::kUnsupported);
   return PublicKey(std::move(impl));
 }
 
