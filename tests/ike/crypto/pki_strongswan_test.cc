@@ -12,6 +12,7 @@
 #include <chrono>
 
 #include "ike/crypto/pki/identity.h"
+#include "ike/crypto/pki/peer_auth.h"
 #include "ike/crypto/pki/signature.h"
 #include "ike/crypto/pki/trust.h"
 #include "ike/crypto/pki/x509.h"
@@ -98,12 +99,41 @@ void check_case(const Case& c, const char* wrong_ca_case) {
   ASSERT_TRUE(trust.has_value());
   auto wrong_trust = TrustStore::create({file_cert(wrong_ca_case, "ca.pem")});
   ASSERT_TRUE(wrong_trust.has_value());
+  std::optional<TrustStore> with_intermediate;
+  if (c.local_intermediate) {
+    auto t = TrustStore::create({file_cert(c.name, "ca.pem"), file_cert(c.name, c.local_intermediate)});
+    ASSERT_TRUE(t.has_value());
+    with_intermediate = *t;
+  }
   // Same DN ("C=CH, O=answerd test, CN=ca"), another key.
   ASSERT_EQ(wrong_trust->cas()[0].subject_text(), trust->cas()[0].subject_text());
 
   for (const Signer* g : {&ini, &resp}) {
     const Signer& other = g == &ini ? resp : ini;
     SCOPED_TRACE(g == &ini ? "initiator" : "responder");
+    // The one-call check the IKE_AUTH task uses: CERT payloads, chain, ID, AUTH.
+    std::vector<std::pair<ike::CertEncoding, std::span<const std::uint8_t>>> cert_payloads;
+    for (auto body : g->side->all(kCert))
+      cert_payloads.emplace_back(static_cast<ike::CertEncoding>(body[0]), body.subspan(1));
+    const TrustStore& anchors = c.local_intermediate ? *with_intermediate : *trust;
+    PeerCertAuth pa{.certs = cert_payloads, .id = id_of(g->id), .method = g->method,
+                    .auth_data = g->auth_data, .signed_octets = g->octets,
+                    .now = g->certs[0].not_before() + 24h};
+    auto peer = verify_peer(anchors, pa);
+    ASSERT_TRUE(peer.has_value()) << peer.error().message;
+    EXPECT_EQ(peer->signature.scheme, c.scheme);
+    EXPECT_EQ(peer->end_entity.subject_text(), g->certs[0].subject_text());
+    EXPECT_EQ(verify_peer(*wrong_trust, pa).error().code, CryptoError::kCertificateUntrusted);
+    PeerCertAuth wrong_id = pa;
+    wrong_id.id = id_of(other.id);
+    EXPECT_EQ(verify_peer(anchors, wrong_id).error().code, CryptoError::kIdentityMismatch);
+    PeerCertAuth wrong_octets = pa;
+    wrong_octets.signed_octets = other.octets;
+    EXPECT_EQ(verify_peer(anchors, wrong_octets).error().code, CryptoError::kAuthFailed);
+    PeerCertAuth no_certs = pa;
+    no_certs.certs = {};
+    EXPECT_EQ(verify_peer(anchors, no_certs).error().code, CryptoError::kBadEncoding);
+
     const Certificate& ee = g->certs[0];
     EXPECT_EQ(g->certs.size(), 1u);  // the end entity only
     // A day into the end entity's validity (the CAs were made just before it),
@@ -136,9 +166,7 @@ void check_case(const Case& c, const char* wrong_ca_case) {
     EXPECT_EQ(trust->verify(ee, inter, ee.not_before() - 1h).error().code, CryptoError::kCertificateExpired);
     if (c.local_intermediate) {  // the path needs the intermediate
       EXPECT_EQ(trust->verify(ee, {}, now).error().code, CryptoError::kCertificateUntrusted);
-      auto both = TrustStore::create({file_cert(c.name, "ca.pem"), inter[0]});
-      ASSERT_TRUE(both.has_value());
-      EXPECT_TRUE(both->verify(ee, {}, now).has_value());
+      EXPECT_TRUE(with_intermediate->verify(ee, {}, now).has_value());
     }
 
     // Identity: own ID (FQDN, the subjectAltName), the subject DN, not the peer's ID.
