@@ -59,8 +59,8 @@ vm_router() {
 # ESP SA, from `ip -s xfrm state get` ("lifetime current: B(bytes), P(packets)").
 vm_sa_counter() {
   ip -n "$1" -s xfrm state get src "$2" dst "$3" proto esp spi "$4" |
-    awk -v f="$5" '/^[ \t]*[0-9]+\(bytes\), [0-9]+\(packets\)/ {
-      gsub(/[(),a-z]/, " "); print (f == "bytes" ? $1 : $2); exit }'
+    awk -v f="$5" '/^[ \t]*[0-9]+\(bytes\), [0-9]+\(packets\)/ && !n++ {
+      gsub(/[(),a-z]/, " "); print (f == "bytes" ? $1 : $2) }'
 }
 
 # vm_sa_errors NS SRC DST SPI: replay + integrity + other failures of an ESP SA

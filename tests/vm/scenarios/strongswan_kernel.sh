@@ -81,10 +81,12 @@ for side in ini resp; do
     vm_fail "no INSTALLED CHILD_SA on $side: $(ia_list_sas "$side")"
   [ "$(ia_sa_value "$side" encr-alg)" = AES_GCM_16 ] || vm_fail "$side: encr-alg $(ia_sa_value "$side" encr-alg)"
   [ "$(ia_sa_value "$side" dh-group)" = CURVE_25519 ] || vm_fail "$side: dh-group $(ia_sa_value "$side" dh-group)"
-  n=$(ia_ns_exec "$side" ip xfrm state | grep -c '^src ')
-  [ "$n" -eq 2 ] || vm_fail "$side: $n SAs in the kernel, want 2: $(ia_ns_exec "$side" ip xfrm state)"
-  ia_ns_exec "$side" ip xfrm state | grep -q 'aead rfc4106(gcm(aes))' ||
-    vm_fail "$side: kernel SA is not rfc4106(gcm(aes))"
+  # (read whole: ip flushes per SA, and an early-exiting reader would SIGPIPE it)
+  states=$(ia_ns_exec "$side" ip xfrm state)
+  n=$(grep -c '^src ' <<<"$states" || true)
+  [ "$n" -eq 2 ] || vm_fail "$side: $n SAs in the kernel, want 2: $states"
+  [ "$(grep -c 'aead rfc4106(gcm(aes))' <<<"$states")" -eq 2 ] ||
+    vm_fail "$side: kernel SAs are not rfc4106(gcm(aes)): $states"
 done
 vm_log "IKE SA established, CHILD_SA in both kernels"
 
@@ -121,7 +123,9 @@ read -r got_n got_h <"$IA_WORK/received"
 vm_log "4 MiB TCP transfer intact ($(awk -v a="$t0" -v b="$t1" -v n="$size" 'BEGIN{printf "%.1f MB/s", n / (b - a) / 1e6}'))"
 
 # spi_of NS SRC DST: the SPI of the ESP SA from SRC to DST in NS's kernel.
-spi_of() { ia_ns_exec "$1" ip xfrm state list src "$2" dst "$3" proto esp | awk '/proto esp spi/{print $4; exit}'; }
+spi_of() {
+  ia_ns_exec "$1" ip xfrm state list src "$2" dst "$3" proto esp | awk '/proto esp spi/ && !n++ {print $4}'
+}
 for dir in "ini resp 192.0.2.1 192.0.2.2" "resp ini 192.0.2.2 192.0.2.1"; do
   read -r from to src dst <<<"$dir"
   spi=$(spi_of "$from" "$src" "$dst")
