@@ -5,6 +5,9 @@
 // shell; --foreground is accepted for the documented grammar.
 #include "daemon/config_adapter.h"
 #include "daemon/daemon.h"
+#ifdef ANSWERD_HAVE_SA_ENGINE
+#include "daemon/ike_responder.h"
+#endif
 #include "log/log.h"
 
 #include <CLI/CLI.hpp>
@@ -39,7 +42,11 @@ int main(int argc, char** argv) {
     opts.log_spec = log_level;
   }
   if (!control_socket.empty()) opts.control_socket = control_socket;
-  auto d = daemon::Daemon::start(std::move(opts), daemon::load_settings);
+#ifdef ANSWERD_HAVE_SA_ENGINE
+  auto d = daemon::Daemon::start(std::move(opts), daemon::load_settings, daemon::ike_sa_responder_factory());
+#else
+  auto d = daemon::Daemon::start(std::move(opts), daemon::load_settings);  // CountingResponder
+#endif
   if (!d) {
     // One log line per line of the reason (config errors come one per line).
     std::string_view why = d.error();

@@ -296,3 +296,21 @@ TEST(IkeAuth, IdentityWithoutSecretIsAuthenticationFailed) {
 
 }  // namespace
 }  // namespace answerd::sa::test
+
+namespace answerd::sa::test {
+namespace {
+
+TEST(IkeSaInit, HeaderOnlyAndGarbageAreDroppedAndCounted) {
+  Harness h;
+  Initiator ini(Suite{}, 60, spoke_ep(), hub_ep());
+  Bytes hdr = {1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0x21, 0x20, 34, 0x08, 0, 0, 0, 0, 0, 0, 0, 28};
+  EXPECT_TRUE(h.send(ini, hdr).empty());
+  hdr[16] = 0;  // no payloads at all
+  EXPECT_TRUE(h.send(ini, hdr).empty());
+  EXPECT_TRUE(h.send(ini, Bytes{0xff, 0}).empty());
+  EXPECT_EQ(h.r.stats().malformed, 3u);
+  EXPECT_EQ(h.r.ike_sa_count(), 0u);
+}
+
+}  // namespace
+}  // namespace answerd::sa::test

@@ -1,0 +1,185 @@
+// IkeSaResponder (see ike_responder.h).
+#include "daemon/ike_responder.h"
+
+#include "kernel/none/none_ipsec.h"
+#include "kernel/xfrm/xfrm_ipsec.h"
+#include "ike/wire/message.h"
+#include "ike/wire/names.h"
+#include "log/log.h"
+
+#include <arpa/inet.h>
+#include <fmt/format.h>
+
+namespace answerd::daemon {
+namespace {
+
+using log::Subsys;
+constexpr std::chrono::seconds kTimerPeriod{1};
+
+sa::Endpoint to_sa(const Endpoint& e) {
+  sa::Endpoint o;
+  o.addr.family = e.addr.family == AF_INET ? 4 : 6;
+  o.addr.bytes = e.addr.bytes;
+  o.port = e.port;
+  return o;
+}
+
+Endpoint from_sa(const sa::Endpoint& e) {
+  Endpoint o;
+  o.addr.family = e.addr.family == 4 ? AF_INET : AF_INET6;
+  o.addr.bytes = e.addr.bytes;
+  o.port = e.port;
+  return o;
+}
+
+std::string hex64(std::uint64_t v) { return fmt::format("{:016x}", v); }
+
+nlohmann::json to_json(const sa::IkeSaSnapshot& s) {
+  auto children = nlohmann::json::array();
+  for (const auto& c : s.child_sas)
+    children.push_back({{"name", c.name}, {"state", c.state}, {"mode", c.mode},
+                        {"spi_in", fmt::format("{:08x}", c.spi_in)}, {"spi_out", fmt::format("{:08x}", c.spi_out)},
+                        {"encr", c.encr}, {"integ", c.integ}, {"local_ts", c.local_ts}, {"remote_ts", c.remote_ts},
+                        {"bytes_in", c.bytes_in}, {"bytes_out", c.bytes_out}, {"packets_in", c.packets_in},
+                        {"packets_out", c.packets_out}, {"lifetime_left_s", c.lifetime_left_s}});
+  return {{"id", s.id}, {"state", s.state}, {"version", s.version}, {"role", s.role}, {"rekey", s.rekey},
+          {"connection", s.connection},
+          {"local", {{"addr", s.local_addr}, {"port", s.local_port}, {"id", s.local_id}}},
+          {"remote", {{"addr", s.remote_addr}, {"port", s.remote_port}, {"id", s.remote_id}}},
+          {"spi_i", hex64(s.spi_i)}, {"spi_r", hex64(s.spi_r)}, {"encr", s.encr}, {"integ", s.integ},
+          {"prf", s.prf}, {"dh_group", s.dh_group}, {"auth", s.auth}, {"established_s", s.established_s},
+          {"lifetime_left_s", s.lifetime_left_s}, {"child_sas", children}};
+}
+
+std::optional<std::uint64_t> id_arg(const nlohmann::json& args) {
+  if (!args.is_object() || !args.contains("id")) return std::nullopt;
+  const auto& v = args["id"];
+  if (v.is_number_unsigned()) return v.get<std::uint64_t>();
+  if (v.is_string()) {
+    try {
+      return std::stoull(v.get<std::string>());
+    } catch (...) {
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+IkeSaResponder::IkeSaResponder(ResponderContext& ctx) : ctx_(ctx) {
+  ctx_.commands.add("sa list", "IKE and Child SAs", [this](const nlohmann::json&) -> CommandResult { return sa_list(); });
+  ctx_.commands.add("sa show", "one IKE SA (args: id)", [this](const nlohmann::json& args) -> CommandResult {
+    const auto id = id_arg(args);
+    if (!id) return unexpected(std::string("sa show: argument id required"));
+    for (const auto& s : sa_list()["ike_sas"])
+      if (s["id"] == *id) return s;
+    return unexpected(fmt::format("sa show: no IKE SA {}", *id));
+  });
+  ctx_.commands.add("sa terminate", "delete one IKE SA (args: id)", [this](const nlohmann::json& args) -> CommandResult {
+    const auto id = id_arg(args);
+    if (!id || !engine_) return unexpected(std::string("sa terminate: argument id required"));
+    const auto before = engine_->ike_sa_count();
+    run(engine_->terminate(*id, clock_.now()), false);
+    if (engine_->ike_sa_count() == before) return unexpected(fmt::format("sa terminate: no IKE SA {}", *id));
+    return nlohmann::json{{"terminated", *id}};
+  });
+}
+
+IkeSaResponder::~IkeSaResponder() {
+  if (timer_ != 0) ctx_.loop.cancel_timer(timer_);
+}
+
+void IkeSaResponder::on_config(const RuntimeSettings& settings) {
+  if (!settings.config) return;
+  if (engine_) {
+    // Established SAs point into the configuration they were negotiated with.
+    log::warn(Subsys::ike, "reload: the IKE SA engine keeps its connections until restart");
+    return;
+  }
+  if (settings.dataplane == Dataplane::none) {
+    dataplane_ = std::make_unique<kernel::none::NoneIpsec>([](std::string_view w) { log::warn(Subsys::knl, "{}", w); });
+  } else {
+    auto x = kernel::xfrm::XfrmIpsec::open();
+    if (!x) {
+      log::error(Subsys::knl, "XFRM backend: {}; IKE requests are not answered", x.error().message);
+      return;
+    }
+    dataplane_ = std::move(*x);
+  }
+  sa::Options o;
+  o.log = [](std::string_view line) { log::info(Subsys::ike, "{}", line); };
+  engine_ = std::make_unique<sa::IkeResponder>(settings.config, rng_, *dataplane_, std::move(o));
+  arm_timer();
+}
+
+void IkeSaResponder::arm_timer() {
+  timer_ = ctx_.loop.add_timer(kTimerPeriod, [this] {
+    if (engine_) run(engine_->on_timer(clock_.now()), false);
+    arm_timer();
+  });
+}
+
+void IkeSaResponder::on_datagram(const Datagram& d) {
+  // Counted by exchange type as CountingResponder did, whatever the engine does.
+  ++received_;
+  if (auto h = ike::parse_header(d.bytes)) {
+    ++by_exchange_[ike::to_string(h->exchange)];
+  } else {
+    ++undecodable_;
+  }
+  if (!engine_) return;
+  sa::Datagram in{.local = to_sa(d.local), .remote = to_sa(d.remote), .bytes = d.bytes};
+  run(engine_->handle(in, clock_.now()), d.nat_t);
+}
+
+void IkeSaResponder::run(sa::Output out, bool nat_t) {
+  for (auto& s : out.send) {
+    Datagram d{.local = from_sa(s.local), .remote = from_sa(s.remote), .nat_t = nat_t || s.local.port == 4500,
+               .ifindex = 0, .bytes = std::move(s.bytes)};
+    if (auto r = ctx_.sender.send(d); !r) {
+      ++send_errors_;
+      log::warn(Subsys::net, "sending to {}: {}", d.remote.to_string(), r.error());
+    }
+  }
+  if (!out.job) return;
+  // IKE_SA_INIT's DH and key derivation on a worker; the answer on the loop thread.
+  auto job = std::make_shared<std::unique_ptr<sa::ComputeJob>>(std::move(out.job));
+  const bool submitted = ctx_.workers.submit([this, job, nat_t]() -> WorkerPool::Completion {
+    (*job)->run();
+    return [this, job, nat_t] { run(engine_->complete(std::move(*job), clock_.now()), nat_t); };
+  });
+  if (!submitted) {
+    ++jobs_dropped_;  // completing an unrun job releases its half-open slot
+    run(engine_->complete(std::move(*job), clock_.now()), nat_t);
+  }
+}
+
+nlohmann::json IkeSaResponder::sa_list() const {
+  auto list = nlohmann::json::array();
+  if (engine_)
+    for (const auto& s : engine_->snapshot(clock_.now())) list.push_back(to_json(s));
+  return {{"ike_sas", list}};
+}
+
+nlohmann::json IkeSaResponder::stats() const {
+  nlohmann::json j = nlohmann::json::object();
+  nlohmann::json sa = nlohmann::json::object();
+  if (engine_)
+    for (const auto& [k, v] : engine_->stats().named()) sa[k] = v;
+  j["received"] = received_;
+  j["undecodable"] = undecodable_;
+  j["by_exchange"] = by_exchange_;
+  j["sa"] = sa;
+  j["ike_sas"] = engine_ ? engine_->ike_sa_count() : 0;
+  j["half_open"] = engine_ ? engine_->half_open_count() : 0;
+  j["jobs_dropped"] = jobs_dropped_;
+  j["send_errors"] = send_errors_;
+  return j;
+}
+
+ResponderFactory ike_sa_responder_factory() {
+  return [](ResponderContext& ctx) -> std::unique_ptr<Responder> { return std::make_unique<IkeSaResponder>(ctx); };
+}
+
+}  // namespace answerd::daemon
