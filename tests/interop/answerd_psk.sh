@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# answerd as the responder, a real strongSwan 5.9.8 charon as the initiator, in
+# network namespaces (initiator "ini" 192.0.2.1, answerd in "resp" 192.0.2.2) with
+# dataplane = none: for each suite (X25519 + AES-GCM-256, MODP-2048 + AES-CBC +
+# SHA-256) strongSwan reaches ESTABLISHED with its CHILD_SA INSTALLED
+# (swanctl --list-sas --raw), answerd lists the IKE SA and its Child SA on its
+# control socket, and the initiator's DELETE removes the SA on answerd's side.
+set -euo pipefail
+. "$(dirname "$0")/lib/interop.sh"
+ia_init answerd_psk
+ia_require_root
+ia_require_strongswan openssl vici socket-default kernel-netlink kernel-libipsec
+build=${ANSWERD_BUILD_DIR:-}
+answerd=$build/userspace/daemon/answerd
+[ -n "$build" ] && [ -x "$answerd" ] || ia_skip "answerd not built (ANSWERD_BUILD_DIR=$build; needs the daemon, sa and xfrm areas)"
+psk="answerd interop test key for answerd_psk"
+
+ia_topology_direct
+sock=$IA_WORK/answerd.sock
+cat >"$IA_WORK/answerd.conf" <<CONF
+connections {
+  hub {
+    local_addrs = $IA_RESP_ADDR
+    remote_addrs = $IA_INI_ADDR
+    proposals = aes256gcm16-prfsha256-x25519, aes128-sha256-modp2048
+    local {
+      auth = psk
+      id = resp.answerd.test
+    }
+    remote {
+      auth = psk
+      id = ini.answerd.test
+    }
+    children {
+      net {
+        local_ts = $IA_RESP_NET
+        remote_ts = $IA_INI_NET
+        esp_proposals = aes256gcm16, aes128-sha256
+      }
+    }
+  }
+}
+secrets {
+  ike-ini {
+    id-resp = resp.answerd.test
+    id-ini = ini.answerd.test
+    secret = "$psk"
+  }
+}
+answerd {
+  dataplane = none
+  control_socket = $sock
+}
+CONF
+"$answerd" --check-config -c "$IA_WORK/answerd.conf" >/dev/null || ia_fail "answerd rejects its config"
+ia_bg_start answerd resp "$IA_WORK/answerd.log" "$answerd" -c "$IA_WORK/answerd.conf" --log-level debug
+ia_wait_udp resp 500 || ia_fail "answerd does not listen on UDP 500"
+
+# ctl COMMAND PYTHON-ASSERTION: one request on answerd's control socket; the
+# assertion is evaluated on the response r.
+ctl() {
+  python3 - "$sock" "$1" "$2" <<'PY'
+import json, socket, sys
+path, cmd, check = sys.argv[1:4]
+s = socket.socket(socket.AF_UNIX); s.settimeout(5); s.connect(path)
+s.sendall((json.dumps({"version": 1, "command": cmd}) + "\n").encode())
+buf = b""
+while not buf.endswith(b"\n"):
+    chunk = s.recv(65536)
+    if not chunk: break
+    buf += chunk
+r = json.loads(buf)
+if not eval(check):
+    print("FAIL: %s: %s does not hold for %s" % (cmd, check, r)); sys.exit(1)
+PY
+}
+
+conn() {  # NAME PROPOSALS ESP_PROPOSALS CHILD
+  ia_conn "$1" local_addrs="$IA_INI_ADDR" remote_addrs="$IA_RESP_ADDR" local_ts="$IA_INI_NET" \
+    remote_ts="$IA_RESP_NET" proposals="$2" esp_proposals="$3" child="$4" auth=psk \
+    local_id=ini.answerd.test remote_id=resp.answerd.test secret="$psk"
+}
+ia_charon_setup ini ini
+{
+  conn gcm aes256gcm16-prfsha256-x25519 aes256gcm16 gcm-net
+  conn cbc aes128-sha256-modp2048 aes128-sha256 cbc-net
+} | ia_swanctl_conf ini
+ia_charon_start ini
+ia_swanctl_load ini
+
+# check IKE CHILD ENCR DH: the initiator establishes through answerd.
+check() {
+  local ike=$1 child=$2 encr=$3 dh=$4
+  ia_log "$ike: initiating $child against answerd"
+  ia_initiate ini "$child"
+  ia_wait_ike ini 1 ESTABLISHED 10 || ia_fail "$ike: no ESTABLISHED IKE SA on the initiator: $(ia_list_sas ini)"
+  [ "$(ia_child_count ini INSTALLED)" -eq 1 ] || ia_fail "$ike: no INSTALLED CHILD_SA: $(ia_list_sas ini)"
+  [ "$(ia_sa_value ini encr-alg)" = "$encr" ] || ia_fail "$ike: encr-alg $(ia_sa_value ini encr-alg), want $encr"
+  [ "$(ia_sa_value ini dh-group)" = "$dh" ] || ia_fail "$ike: dh-group $(ia_sa_value ini dh-group), want $dh"
+  ctl "sa list" 'r["ok"] and len(r["result"]["ike_sas"]) == 1 and r["result"]["ike_sas"][0]["state"] == "ESTABLISHED" and r["result"]["ike_sas"][0]["role"] == "responder" and r["result"]["ike_sas"][0]["remote"]["id"] == "ini.answerd.test" and len(r["result"]["ike_sas"][0]["child_sas"]) == 1' ||
+    ia_fail "$ike: answerd's sa list"
+  ia_terminate_ike ini "$ike" || ia_fail "$ike: terminate"
+  ia_wait_until 10 ctl "sa list" 'r["ok"] and r["result"]["ike_sas"] == []' ||
+    ia_fail "$ike: answerd kept the IKE SA after the initiator's DELETE"
+  ia_log "$ike: ESTABLISHED with CHILD_SA INSTALLED on strongSwan, listed and deleted on answerd"
+}
+check gcm gcm-net AES_GCM_16 CURVE_25519
+check cbc cbc-net AES_CBC MODP_2048
+ia_bg_running answerd || ia_fail "answerd exited"
+ctl "stats show" 'r["result"]["daemon"]["ike"]["sa"]["ike_established"] == 2 and r["result"]["daemon"]["ike"]["sa"]["invariant_dropped"] == 0' ||
+  ia_fail "answerd stats"
+echo "answerd_psk: strongSwan established two PSK IKE SAs with answerd (GCM/X25519, CBC/MODP-2048)"
