@@ -236,3 +236,56 @@ TEST(Fragments, NoFragmentationUnlessThePeerOffersIt) {
 
 }  // namespace
 }  // namespace answerd::sa::test
+
+namespace answerd::sa::test {
+namespace {
+
+std::string with_unique(const std::string& value) {
+  std::string c = kHubConf;
+  c.replace(c.find("    rekey_time = 4h\n"), 19, "    rekey_time = 4h\n    unique = " + value + "\n");
+  return c;
+}
+
+TEST(Unique, KeepRejectsTheNewSa) {
+  Harness h(with_unique("keep"));
+  Initiator a(Suite{}, 70, spoke_ep(), hub_ep());
+  establish(h, a, "a.spoke.example", {});
+  Initiator b(Suite{}, 71, spoke_ep(), hub_ep());
+  auto rec = establish(h, b, "a.spoke.example", {});
+  EXPECT_NE(rec.notify(ike::NotifyType::kAuthenticationFailed), nullptr);
+  EXPECT_EQ(h.r.ike_sa_count(), 1u);
+  EXPECT_EQ(h.r.stats().duplicates_resolved, 1u);
+}
+
+TEST(Unique, ReplaceWithoutInitialContactAndNeverKeepsBoth) {
+  Harness h(with_unique("replace"));
+  Initiator a(Suite{}, 72, spoke_ep(), hub_ep());
+  establish(h, a, "a.spoke.example", {});
+  Initiator b(Suite{}, 73, spoke_ep(), hub_ep());
+  EXPECT_TRUE(b.verify_responder_auth(kPsk, establish(h, b, "a.spoke.example", {})));
+  EXPECT_EQ(h.r.ike_sa_count(), 1u);
+  Harness n(with_unique("never"));
+  Initiator c(Suite{}, 74, spoke_ep(), hub_ep());
+  establish(n, c, "a.spoke.example", {});
+  Initiator d(Suite{}, 75, spoke_ep(), hub_ep());
+  establish(n, d, "a.spoke.example", {}, {ike::make_notify(ike::NotifyType::kInitialContact)});
+  EXPECT_EQ(n.r.ike_sa_count(), 2u);
+}
+
+TEST(HalfOpen, PerSourceLimitDropsFurtherInits) {
+  std::string conf = kHubConf;
+  conf.replace(conf.find("  cookie_threshold = 50\n"), 23, "  cookie_threshold = 50\n  half_open_per_source = 2\n");
+  Harness h(conf);
+  for (std::uint64_t i = 0; i < 2; ++i) {
+    Initiator ini(Suite{}, 80 + i, spoke_ep(), hub_ep());
+    EXPECT_EQ(h.send(ini, ini.init()).size(), 1u);
+  }
+  Initiator third(Suite{}, 90, spoke_ep(), hub_ep());
+  EXPECT_TRUE(h.send(third, third.init()).empty());
+  Initiator other(Suite{}, 91, spoke_ep(30), hub_ep());
+  EXPECT_EQ(h.send(other, other.init()).size(), 1u);
+  EXPECT_EQ(h.r.stats().half_open_limited, 1u);
+}
+
+}  // namespace
+}  // namespace answerd::sa::test

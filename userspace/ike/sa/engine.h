@@ -69,7 +69,7 @@ struct Stats {
   std::uint64_t auth_failed = 0, ts_unacceptable = 0, childless = 0;
   std::uint64_t ike_established = 0, ike_deleted = 0, ike_rekeyed = 0;
   std::uint64_t child_installed = 0, child_deleted = 0, child_rekeyed = 0, dataplane_errors = 0;
-  std::uint64_t initial_contact_deleted = 0, fragments_received = 0, fragments_sent = 0;
+  std::uint64_t initial_contact_deleted = 0, duplicates_resolved = 0, fragments_received = 0, fragments_sent = 0;
   std::uint64_t invariant_dropped = 0;  // a non-response non-INFORMATIONAL message: never sent
   std::uint64_t state_changes[4][4] = {};  // [old][new] by IkeState
   [[nodiscard]] std::vector<std::pair<std::string, std::uint64_t>> named() const;

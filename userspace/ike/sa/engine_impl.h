@@ -98,6 +98,7 @@ class Engine {
   const config::Connection* find_connection(const IkeSa& sa, const config::Identity& idi,
                                             const std::optional<config::Identity>& idr) const;
   void initial_contact(const IkeSa& keep, TimePoint now);
+  bool has_duplicate(const IkeSa& self, const config::Connection& conn, const std::string& remote_id) const;
 
   // --- task_child.cpp: a Child SA from SA/TSi/TSr (IKE_AUTH and CREATE_CHILD_SA)
   ChildOutcome create_child(IkeSa& sa, const Request& req, std::span<const std::uint8_t> ni,

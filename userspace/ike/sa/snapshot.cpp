@@ -85,7 +85,7 @@ std::vector<std::pair<std::string, std::uint64_t>> Stats::named() const {
       {"ts_unacceptable", ts_unacceptable}, {"childless", childless}, {"ike_established", ike_established},
       {"ike_deleted", ike_deleted}, {"ike_rekeyed", ike_rekeyed}, {"child_installed", child_installed},
       {"child_deleted", child_deleted}, {"child_rekeyed", child_rekeyed}, {"dataplane_errors", dataplane_errors},
-      {"initial_contact_deleted", initial_contact_deleted}, {"fragments_received", fragments_received},
+      {"initial_contact_deleted", initial_contact_deleted}, {"duplicates_resolved", duplicates_resolved}, {"fragments_received", fragments_received},
       {"fragments_sent", fragments_sent}, {"invariant_dropped", invariant_dropped}};
   static constexpr IkeState kStates[] = {IkeState::kHalfOpen, IkeState::kEstablished, IkeState::kDeleting,
                                          IkeState::kDeleted};

@@ -73,6 +73,11 @@ void Engine::ike_auth(Output& out, IkeSa& sa, const Request& req, TimePoint now)
   auto our_auth = idr_body ? auth_.at(conn->local.front().auth)->build(self) : std::nullopt;
   if (!our_auth) return fail("cannot build our AUTH for '" + our_identity.text + "'");
 
+  // unique = keep (strongSwan): an established SA of this identity wins over the new one.
+  if (conn->unique == config::Unique::kKeep && has_duplicate(sa, *conn, idi->text)) {
+    ++stats_.duplicates_resolved;
+    return fail("unique = keep: '" + idi->text + "' already has an IKE SA");
+  }
   sa.conn = conn;
   sa.auth = conn->remote.front().auth;
   sa.remote_id = idi->text;
@@ -81,8 +86,9 @@ void Engine::ike_auth(Output& out, IkeSa& sa, const Request& req, TimePoint now)
   half_open_add(sa.remote.addr, -1);
   set_state(sa, IkeState::kEstablished);
   ++stats_.ike_established;
-  if (ike::find_notify(req.payloads, ike::NotifyType::kInitialContact) != nullptr ||
-      conn->unique == config::Unique::kReplace)
+  // unique = replace always, no on INITIAL_CONTACT, never: duplicates stay (strongSwan).
+  const bool initial = ike::find_notify(req.payloads, ike::NotifyType::kInitialContact) != nullptr;
+  if (conn->unique == config::Unique::kReplace || (initial && conn->unique == config::Unique::kNo))
     initial_contact(sa, now);
 
   std::vector<ike::Payload> resp;
@@ -104,6 +110,13 @@ void Engine::ike_auth(Output& out, IkeSa& sa, const Request& req, TimePoint now)
   respond(out, sa, req, std::move(resp));
 }
 
+bool Engine::has_duplicate(const IkeSa& self, const config::Connection& conn, const std::string& remote_id) const {
+  for (const auto& [spi, sa] : sas_)
+    if (sa.get() != &self && sa->state == IkeState::kEstablished && sa->conn == &conn && sa->remote_id == remote_id)
+      return true;
+  return false;
+}
+
 // RFC 7296 2.4 INITIAL_CONTACT (and unique = replace): the peer has no other SA
 // with us, so every other IKE SA of this identity on this connection goes.
 void Engine::initial_contact(const IkeSa& keep, TimePoint) {
@@ -114,6 +127,7 @@ void Engine::initial_contact(const IkeSa& keep, TimePoint) {
       old.push_back(spi);
   for (auto spi : old) {
     ++stats_.initial_contact_deleted;
+    ++stats_.duplicates_resolved;
     remove_sa(*find(spi), "replaced (INITIAL_CONTACT / unique)");
   }
 }
