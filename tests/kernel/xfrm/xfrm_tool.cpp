@@ -16,6 +16,7 @@
 //      aes256-sha512 aes128-sha1. KEY: hex (AEAD keys include the 4-byte salt).
 // options: --mode tunnel|transport --esn --replay N --encap SPORT:DPORT
 //          --if-id N --mark V/M --soft-packets N --hard-packets N --hard-seconds N
+//          --update-in 1 (tunnel up: the inbound SPI was allocated with `spi`, UPDSA)
 #include <arpa/inet.h>
 #include <poll.h>
 
@@ -191,7 +192,9 @@ int cmd_tunnel(x::KernelIpsec& k, const Args& a) {
     iin = hex(a.pos[13]);
   }
   check(k.add_sa(out, sa_data(a, reqid, al, kout, iout, false)), "add outbound SA");
-  check(k.add_sa(in, sa_data(a, reqid, al, kin, iin, true)), "add inbound SA");
+  auto din = sa_data(a, reqid, al, kin, iin, true);
+  din.update = a.has("--update-in");  // SPI_IN came from `xfrm_tool spi`: fill the larval SA
+  check(k.add_sa(in, din), "add inbound SA");
   const x::SaTemplate to_peer{.src = addr(l), .dst = addr(r), .reqid = answerd::ike::Reqid(reqid), .mode = mode(a)};
   const x::SaTemplate from_peer{.src = addr(r), .dst = addr(l), .reqid = answerd::ike::Reqid(reqid), .mode = mode(a)};
   check(k.add_policy(pout, {.sa = to_peer}), "add out policy");
