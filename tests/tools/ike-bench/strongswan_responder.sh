@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# ike-bench against a real strongSwan responder (charon in namespace "resp",
+# ike-bench in "ini"), PSK with x25519 and AES-GCM:
+#  1. 50 negotiations, concurrency 10, childless (RFC 6023): the JSON says 50
+#     completed / 0 failed and swanctl --list-sas shows 50 ESTABLISHED IKE SAs;
+#  2. the same with a Child SA (kernel-libipsec, this kernel has no ESP): 50 IKE SAs
+#     and 50 INSTALLED CHILD_SAs;
+#  3. --delete: every IKE SA is gone from the responder afterwards;
+#  4. a wrong PSK: 5 failures counted as AUTHENTICATION_FAILED, none completed;
+#  5. flood --kind init at 200/s for 1 s: nft counts exactly the 200 datagrams
+#     ike-bench reports as sent, at the responder's port 500.
+# strongSwan's block_threshold (half-open SAs per peer address) is raised, and its
+# cookie_threshold lowered so that COOKIE round trips are exercised too.
+set -euo pipefail
+src=$(cd "$(dirname "$0")/../../.." && pwd)
+. "$src/tests/interop/lib/interop.sh"
+ia_init ike_bench_strongswan
+ia_require_root
+ia_require_strongswan openssl vici socket-default kernel-netlink kernel-libipsec
+ia_require_cmd jq nft
+bench=${ANSWERD_BUILD_DIR:-$src/build}/tools/ike-bench/ike-bench
+[ -x "$bench" ] || ia_skip "ike-bench not built at $bench"
+
+ia_topology_direct
+psk="ike-bench interop key"
+ia_charon_setup resp resp --conf "  block_threshold = 1000
+  cookie_threshold = 5
+  init_limit_half_open = 0"
+conns() {
+  ia_conn hub local_addrs=192.0.2.2 local_id=hub.example remote_id=%any secret="$psk" \
+    local_ts=10.2.0.0/24 remote_ts=10.1.0.0/16 child=net conn_extra="childless = allow"
+}
+conns | ia_swanctl_conf resp
+ia_charon_start resp
+ia_swanctl_load resp
+
+# bench NAME ARGS...: run ike-bench in "ini", JSON into $IA_WORK/NAME.json
+bench() {
+  local name=$1
+  shift
+  ia_ns_exec ini "$bench" --target 192.0.2.2 --psk "${bench_psk:-$psk}" --remote-id hub.example \
+    --proposal aes256gcm16-prfsha256-x25519 --json "$IA_WORK/$name.json" "$@" >"$IA_WORK/$name.txt" 2>&1 || true
+  cat "$IA_WORK/$name.txt" >&2
+}
+field() { jq -r "$2" "$IA_WORK/$1.json"; }
+reset_sas() {
+  ia_charon_stop resp
+  ia_charon_start resp
+  ia_swanctl_load resp
+}
+
+ia_log "1. childless, 50 negotiations, concurrency 10"
+bench childless --count 50 --concurrency 10 --childless --id-pattern 'spoke-%d.example'
+[ "$(field childless .completed)" = 50 ] || ia_fail "childless: completed $(field childless .completed), want 50"
+[ "$(field childless .failed)" = 0 ] || ia_fail "childless: failures $(field childless .failures)"
+ia_wait_ike resp 50 ESTABLISHED 10 || ia_fail "childless: responder has $(ia_ike_count resp ESTABLISHED) IKE SAs, want 50"
+[ "$(ia_child_count resp)" = 0 ] || ia_fail "childless: responder has CHILD_SAs"
+[ "$(field childless .latency_ms.p99)" != 0 ] || ia_fail "childless: no latency recorded"
+# cookie_threshold 5 < concurrency 10: the responder asked for COOKIEs and we answered them.
+[ "$(field childless .init_retries)" -gt 0 ] || ia_fail "childless: no COOKIE round trip seen"
+
+ia_log "2. with a Child SA, 50 negotiations, concurrency 10"
+reset_sas
+bench child --count 50 --concurrency 10 --esp aes256gcm16 --tsi 10.1.0.0/16 --tsr 10.2.0.0/24 --id-pattern 'site-%d.example'
+[ "$(field child .completed)" = 50 ] || ia_fail "child: completed $(field child .completed), want 50"
+[ "$(field child .failed)" = 0 ] || ia_fail "child: failures $(field child .failures)"
+ia_wait_ike resp 50 ESTABLISHED 10 || ia_fail "child: responder has $(ia_ike_count resp ESTABLISHED) IKE SAs"
+[ "$(ia_child_count resp INSTALLED)" = 50 ] || ia_fail "child: responder has $(ia_child_count resp INSTALLED) CHILD_SAs"
+
+ia_log "3. --delete: the responder keeps nothing"
+reset_sas
+bench del --count 20 --concurrency 5 --childless --delete
+[ "$(field del .completed)" = 20 ] || ia_fail "delete: completed $(field del .completed), want 20"
+ia_wait_ike resp 0 "" 10 || ia_fail "delete: responder still has $(ia_ike_count resp) IKE SAs"
+
+ia_log "4. wrong PSK: AUTHENTICATION_FAILED counted by name"
+bench_psk="not the key" bench wrong --count 5 --concurrency 5 --childless --tries 2 --retransmit-ms 200
+[ "$(field wrong .completed)" = 0 ] || ia_fail "wrong psk: $(field wrong .completed) completed"
+[ "$(field wrong '.failures.AUTHENTICATION_FAILED')" = 5 ] ||
+  ia_fail "wrong psk: failures $(field wrong .failures), want AUTHENTICATION_FAILED x5"
+
+ia_log "5. flood --kind init: the responder's namespace counts what was sent"
+ia_ns_exec resp nft -f - <<'NFT'
+table inet ikebench {
+  counter ike_in { }
+  chain in { type filter hook input priority -300; ip saddr 192.0.2.1 udp dport 500 counter name ike_in; }
+}
+NFT
+ia_ns_exec ini "$bench" flood --kind init --target 192.0.2.2 --rate 200 --duration 1 \
+  --json "$IA_WORK/flood.json" >&2
+sleep 0.5
+counted=$(ia_ns_exec resp nft -j list counter inet ikebench ike_in | jq '.nftables[] | select(.counter) | .counter.packets')
+[ "$(field flood .sent)" = 200 ] || ia_fail "flood: sent $(field flood .sent), want 200"
+[ "$counted" = 200 ] || ia_fail "flood: nft counted $counted datagrams, ike-bench sent 200"
+echo "ike_bench_strongswan: childless and Child SA runs complete and match swanctl, DELETE, AUTHENTICATION_FAILED, flood counted"
