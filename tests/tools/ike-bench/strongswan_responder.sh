@@ -8,7 +8,9 @@
 #  3. --delete: every IKE SA is gone from the responder afterwards;
 #  4. a wrong PSK: 5 failures counted as AUTHENTICATION_FAILED, none completed;
 #  5. flood --kind init at 200/s for 1 s: nft counts exactly the 200 datagrams
-#     ike-bench reports as sent, at the responder's port 500.
+#     ike-bench reports as sent, at the responder's port 500;
+#  6. flood --kind role-violation from 50 spoofed sources (raw socket): nft counts
+#     the 100 datagrams, from exactly those sources, before any routing check.
 # strongSwan's block_threshold (half-open SAs per peer address) is raised, and its
 # cookie_threshold lowered so that COOKIE round trips are exercised too.
 set -euo pipefail
@@ -92,4 +94,20 @@ sleep 0.5
 counted=$(ia_ns_exec resp nft -j list counter inet ikebench ike_in | jq '.nftables[] | select(.counter) | .counter.packets')
 [ "$(field flood .sent)" = 200 ] || ia_fail "flood: sent $(field flood .sent), want 200"
 [ "$counted" = 200 ] || ia_fail "flood: nft counted $counted datagrams, ike-bench sent 200"
-echo "ike_bench_strongswan: childless and Child SA runs complete and match swanctl, DELETE, AUTHENTICATION_FAILED, flood counted"
+ia_log "6. spoofed flood: every datagram arrives from the spoofed range"
+ia_ns_exec resp nft -f - <<'NFT'
+table inet ikespoof {
+  counter spoofed { }
+  set seen { type ipv4_addr; }
+  chain pre { type filter hook prerouting priority -300; ip saddr 198.51.100.1-198.51.100.50 udp dport 500 counter name spoofed add @seen { ip saddr }; }
+}
+NFT
+ia_ns_exec ini "$bench" flood --kind role-violation --target 192.0.2.2 --rate 100 --duration 1 \
+  --spoof-range 198.51.100.1-198.51.100.50 --json "$IA_WORK/spoof.json" >&2
+sleep 0.5
+counted=$(ia_ns_exec resp nft -j list counter inet ikespoof spoofed | jq '.nftables[] | select(.counter) | .counter.packets')
+sources=$(ia_ns_exec resp nft -j list set inet ikespoof seen | jq '[.nftables[] | select(.set) | .set.elem[]] | length')
+[ "$(field spoof .sent)" = 100 ] || ia_fail "spoof: sent $(field spoof .sent), want 100"
+[ "$counted" = 100 ] || ia_fail "spoof: nft counted $counted, ike-bench sent 100"
+[ "$sources" = 50 ] || ia_fail "spoof: $sources distinct sources seen, want 50"
+echo "ike_bench_strongswan: childless and Child SA runs complete and match swanctl, DELETE, AUTHENTICATION_FAILED, floods counted"
