@@ -43,8 +43,9 @@ inline constexpr std::uint32_t kReqidOwnedMask = 0xFFF00000u;
 [[nodiscard]] constexpr bool is_owned_reqid(ike::Reqid r) {
   return (r.value() & kReqidOwnedMask) == kReqidOwnedBase;
 }
-// The n-th owned reqid (n is taken modulo 2^20; 0 is never returned as a reqid
-// value because the base is non-zero).
+// The n-th owned reqid (n is taken modulo 2^20; the value is never 0 because the
+// base is non-zero). The engine uses n in 1..0xFFFFE; 0xFFFFF belongs to the
+// XFRM backend's startup probe (kernel/xfrm/xfrm_probe.h).
 [[nodiscard]] constexpr ike::Reqid owned_reqid(std::uint32_t n) {
   return ike::Reqid(kReqidOwnedBase | (n & ~kReqidOwnedMask));
 }
