@@ -1,7 +1,8 @@
 // ike-bench: command line (CLI11) of the IKEv2 load initiator and flood tool.
 //   ike-bench --target ADDR[:PORT] [--local A,B|--local-range A-B] --concurrency N
 //             (--count N|--duration S) --proposal P [--esp P|--childless] --psk S
-//             --id-pattern 'spoke-%d.example' --remote-id ID [--rate R] [--delete]
+//             --id-pattern 'spoke-%d.example' --remote-id ID [--rate R] [--rekeys N] [--delete]
+//             [--tsi CIDR|A-B] [--tsr CIDR|A-B] [--retransmit-ms MS] [--tries N] [--no-verify]
 //             [--json FILE] [--progress]
 //   ike-bench flood --kind init|retransmit|role-violation|unsolicited-response
 //             --target ADDR[:PORT] --rate R --duration S [--spoof-range A-B] [--json FILE]
@@ -44,7 +45,7 @@ struct Args {
   std::uint32_t concurrency = 1;
   std::uint64_t count = 0;
   double duration = 0, rate = 0;
-  int retransmit_ms = 500, tries = 5;
+  int retransmit_ms = 500, tries = 5, rekeys = 0;
 };
 
 int run_bench(const Args& a) {
@@ -88,6 +89,8 @@ int run_bench(const Args& a) {
   cfg.initiator.psk = a.psk;
   cfg.initiator.remote_id = a.remote_id;
   cfg.initiator.send_delete = a.del;
+  if (a.rekeys > 0 && a.childless) return fail("--rekeys needs a Child SA");
+  cfg.initiator.child_rekeys = a.rekeys;
   cfg.initiator.verify_responder_auth = !a.no_verify;
   cfg.initiator.retransmit_base = std::chrono::milliseconds(a.retransmit_ms);
   cfg.initiator.retransmit_tries = a.tries;
@@ -153,6 +156,7 @@ int main(int argc, char** argv) {
   app.add_option("--rate", a.rate, "negotiations (or flood datagrams) started per second")->check(CLI::NonNegativeNumber);
   app.add_option("--tsi", a.tsi, "TSi of the Child SA, CIDR or A-B (default: the local address)");
   app.add_option("--tsr", a.tsr, "TSr of the Child SA, CIDR or A-B (default: everything)");
+  app.add_option("--rekeys", a.rekeys, "CREATE_CHILD_SA rekeys of the Child SA after IKE_AUTH")->check(CLI::Range(0, 1000));
   app.add_flag("--delete", a.del, "delete each IKE SA once established");
   app.add_flag("--no-verify", a.no_verify, "do not check the responder's AUTH");
   app.add_option("--retransmit-ms", a.retransmit_ms, "first retransmission timeout")->check(CLI::Range(10, 60000));

@@ -184,9 +184,8 @@ std::vector<Bytes> Negotiation::on_datagram(std::span<const std::uint8_t> d, Clo
   if (h->spi_r != spi_r_) return {};
   if (state_ == State::kAuth && h->exchange == ike::ExchangeType::kIkeAuth && h->message_id.value() == 1)
     return handle_auth_response(d, now);
-  if (state_ == State::kDelete && h->exchange == ike::ExchangeType::kInformational && h->message_id.value() == 2) {
-    if (open(d)) finish(now);
-  }
+  const bool after_auth = state_ == State::kRekeyChild || state_ == State::kDeleteChild || state_ == State::kDelete;
+  if (after_auth && h->message_id.value() == mid_) return handle_informational_or_rekey(d, now);
   return {};
 }
 

@@ -47,12 +47,15 @@ struct InitiatorConfig {
   // TSi / TSr of the Child SA (RFC 7296 2.9); default: our address / everything.
   std::optional<config::AddressRange> tsi{}, tsr{};
   bool send_delete = false;
+  // CREATE_CHILD_SA rekeys of the Child SA after IKE_AUTH, each followed by the
+  // DELETE of the old Child SA (RFC 7296 1.3.3, 2.8); needs a Child SA.
+  int child_rekeys = 0;
   bool verify_responder_auth = true;
   std::chrono::milliseconds retransmit_base{500};
   int retransmit_tries = 5;  // sends per message, each wait doubled (RFC 7296 2.1)
 };
 
-enum class State { kIdle, kInit, kAuth, kDelete, kDone, kFailed };
+enum class State { kIdle, kInit, kAuth, kRekeyChild, kDeleteChild, kDelete, kDone, kFailed };
 
 class Negotiation {
  public:
@@ -75,12 +78,18 @@ class Negotiation {
   [[nodiscard]] int retransmissions() const { return retransmissions_; }
   [[nodiscard]] int init_retries() const { return init_retries_; }
   [[nodiscard]] bool child_created() const { return child_created_; }
+  [[nodiscard]] int child_rekeys_done() const { return rekeys_done_; }
 
  private:
   [[nodiscard]] Bytes build_init();
   [[nodiscard]] std::vector<Bytes> handle_init_response(const ike::Message& m, Clock::time_point now);
   [[nodiscard]] std::vector<Bytes> handle_auth_response(std::span<const std::uint8_t> d, Clock::time_point now);
   [[nodiscard]] Bytes build_auth();
+  [[nodiscard]] std::vector<Bytes> after_auth(Clock::time_point now);
+  [[nodiscard]] std::vector<Bytes> handle_informational_or_rekey(std::span<const std::uint8_t> d,
+                                                                 Clock::time_point now);
+  [[nodiscard]] ike::EspSpi new_esp_spi();
+  [[nodiscard]] std::vector<ike::Payload> child_payloads(ike::EspSpi spi) const;
   [[nodiscard]] Bytes encrypted(ike::ExchangeType x, const std::vector<ike::Payload>& ps, std::uint32_t mid);
   [[nodiscard]] std::optional<std::vector<ike::Payload>> open(std::span<const std::uint8_t> d) const;
   std::vector<Bytes> send(Bytes b, Clock::time_point now);
@@ -103,7 +112,9 @@ class Negotiation {
   bool peer_childless_ = false, child_created_ = false;
   Clock::time_point started_{}, established_at_{}, deadline_{};
   std::chrono::milliseconds wait_{};
-  int sends_ = 0, retransmissions_ = 0, init_retries_ = 0;
+  int sends_ = 0, retransmissions_ = 0, init_retries_ = 0, rekeys_done_ = 0;
+  std::uint32_t mid_ = 0;                          // of the outstanding request
+  ike::EspSpi child_spi_{}, old_child_spi_{};      // our inbound ESP SPIs
 };
 
 // The IKE SA_INIT offer for a strongSwan-keyword proposal (RFC 7296 3.3).

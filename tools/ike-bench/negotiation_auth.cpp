@@ -62,16 +62,29 @@ Bytes Negotiation::build_auth() {
   if (!cfg_.remote_id.empty()) ps.push_back(ike::make_payload(ike::PayloadType::kIdr, fqdn(cfg_.remote_id)));
   ps.push_back(ike::make_payload(ike::AuthPayload{ike::AuthMethod::kSharedKeyMic, *auth}));
   if (cfg_.child == ChildMode::kChild && cfg_.esp) {
-    std::array<std::uint8_t, 4> spi{};
-    do rng_.fill(spi);
-    while (ike::EspSpi::from_wire(spi).value() < 256);  // RFC 4303 2.1: 1-255 are reserved
-    ps.push_back(ike::make_payload(esp_offer(*cfg_.esp, ike::EspSpi::from_wire(spi))));
-    const auto tsi = cfg_.tsi ? range_ts(cfg_.tsi->from, cfg_.tsi->to) : range_ts(self_.addr, self_.addr);
-    const auto tsr = cfg_.tsr ? range_ts(cfg_.tsr->from, cfg_.tsr->to) : everything(peer_.addr.family);
-    ps.push_back(ike::make_payload(ike::PayloadType::kTsi, ike::TsPayload{{tsi}}));
-    ps.push_back(ike::make_payload(ike::PayloadType::kTsr, ike::TsPayload{{tsr}}));
+    child_spi_ = new_esp_spi();
+    for (auto& p : child_payloads(child_spi_)) ps.push_back(std::move(p));
   }
-  return encrypted(ike::ExchangeType::kIkeAuth, ps, 1);
+  mid_ = 1;
+  return encrypted(ike::ExchangeType::kIkeAuth, ps, mid_);
+}
+
+ike::EspSpi Negotiation::new_esp_spi() {
+  std::array<std::uint8_t, 4> spi{};
+  do rng_.fill(spi);
+  while (ike::EspSpi::from_wire(spi).value() < 256);  // RFC 4303 2.1: 1-255 are reserved
+  return ike::EspSpi::from_wire(spi);
+}
+
+// SAi2, TSi, TSr of IKE_AUTH and of a Child SA rekey (RFC 7296 1.3.3).
+std::vector<ike::Payload> Negotiation::child_payloads(ike::EspSpi spi) const {
+  const auto tsi = cfg_.tsi ? range_ts(cfg_.tsi->from, cfg_.tsi->to) : range_ts(self_.addr, self_.addr);
+  const auto tsr = cfg_.tsr ? range_ts(cfg_.tsr->from, cfg_.tsr->to) : everything(peer_.addr.family);
+  std::vector<ike::Payload> ps;
+  ps.push_back(ike::make_payload(esp_offer(*cfg_.esp, spi)));
+  ps.push_back(ike::make_payload(ike::PayloadType::kTsi, ike::TsPayload{{tsi}}));
+  ps.push_back(ike::make_payload(ike::PayloadType::kTsr, ike::TsPayload{{tsr}}));
+  return ps;
 }
 
 Bytes Negotiation::encrypted(ike::ExchangeType x, const std::vector<ike::Payload>& ps, std::uint32_t mid) {
@@ -125,15 +138,7 @@ std::vector<Bytes> Negotiation::handle_auth_response(std::span<const std::uint8_
   child_created_ = ike::find_payload(*ps, ike::PayloadType::kSa) != nullptr;
   if (cfg_.child == ChildMode::kChild && cfg_.esp && !child_created_) return fail("no Child SA"), std::vector<Bytes>{};
   established_at_ = now;
-  if (!cfg_.send_delete) {
-    finish(now);
-    return {};
-  }
-  // INFORMATIONAL { HDR, SK { D(IKE) } } --> (RFC 7296 1.4.1)
-  state_ = State::kDelete;
-  std::vector<ike::Payload> del;
-  del.push_back(ike::make_payload(ike::DeletePayload{.protocol = ike::ProtocolId::kIke, .spi_size = 0, .spis = {}}));
-  return send(encrypted(ike::ExchangeType::kInformational, del, 2), now);
+  return after_auth(now);
 }
 
 }  // namespace answerd::bench

@@ -47,6 +47,7 @@ std::string to_json(const RunInfo& info, const Results& r) {
   j["failed"] = r.failed;
   j["retransmissions"] = r.retransmissions;
   j["init_retries"] = r.init_retries;
+  j["child_rekeys"] = r.child_rekeys;
   j["handshakes_per_s"] = round3(handshakes_per_s(r));
   j["latency_ms"] = {{"min", round3(l.min)}, {"p50", round3(l.p50)}, {"p90", round3(l.p90)},
                      {"p99", round3(l.p99)}, {"max", round3(l.max)}, {"mean", round3(l.mean)}};

@@ -2,7 +2,7 @@
 // percentiles are computed once at the end (nearest-rank, no sampling). The JSON
 // field names are a contract for scripts and docs/benchmarks.md:
 //   {"target","proposal","child","concurrency","duration_s","started","completed",
-//    "failed","retransmissions","init_retries","handshakes_per_s",
+//    "failed","retransmissions","init_retries","child_rekeys","handshakes_per_s",
 //    "latency_ms":{"min","p50","p90","p99","max","mean"},"failures":{NAME:count}}
 #pragma once
 
@@ -23,7 +23,7 @@ struct RunInfo {
 struct Results {
   std::vector<double> latencies_ms;  // one per completed negotiation
   std::uint64_t started = 0, completed = 0, failed = 0;
-  std::uint64_t retransmissions = 0, init_retries = 0;
+  std::uint64_t retransmissions = 0, init_retries = 0, child_rekeys = 0;
   std::map<std::string, std::uint64_t> failures;  // by notify name or "timeout"
   double duration_s = 0;
 

@@ -134,6 +134,7 @@ class Loop {
     const auto& n = *it->second.n;
     res_.retransmissions += static_cast<std::uint64_t>(n.retransmissions());
     res_.init_retries += static_cast<std::uint64_t>(n.init_retries());
+    res_.child_rekeys += static_cast<std::uint64_t>(n.child_rekeys_done());
     if (n.state() == State::kDone) {
       ++res_.completed;
       res_.latencies_ms.push_back(std::chrono::duration<double, std::milli>(n.latency()).count());

@@ -147,6 +147,62 @@ TEST_F(NegotiationTest, FullHandshakeWithChildSaPassesParserAndRules) {
   EXPECT_EQ(n->latency(), std::chrono::milliseconds(8));
 }
 
+TEST_F(NegotiationTest, ChildRekeysDeleteTheOldChildThenTheIkeSa) {
+  cfg.child_rekeys = 2;
+  cfg.send_delete = true;
+  make();
+  auto auth = n->on_datagram(resp.answer_init(n->start(t0)), t0);
+  ASSERT_EQ(auth.size(), 1u);
+  std::vector<Payload> seen;
+  auto next = n->on_datagram(resp.answer_auth(auth[0], &seen), t0);
+  auto old_spi = ike::body_of<ike::SaPayload>(*ike::find_payload(seen, ike::PayloadType::kSa))->proposals[0].spi;
+  for (std::uint32_t round = 0; round < 2; ++round) {
+    const std::uint32_t mid = 2 + 2 * round;
+    // CREATE_CHILD_SA { HDR, SK { N(REKEY_SA), SA, Ni, TSi, TSr } } -->
+    ASSERT_EQ(next.size(), 1u);
+    EXPECT_EQ(n->state(), State::kRekeyChild);
+    EXPECT_EQ(ike::parse_header(next[0])->message_id.value(), mid);
+    const auto req = resp.open_request(next[0], ike::ExchangeType::kCreateChildSa);
+    const auto* rekey = ike::find_notify(req, ike::NotifyType::kRekeySa);
+    ASSERT_NE(rekey, nullptr);
+    EXPECT_EQ(rekey->spi, old_spi);
+    const auto* sa = ike::find_payload(req, ike::PayloadType::kSa);
+    const auto new_spi = ike::body_of<ike::SaPayload>(*sa)->proposals[0].spi;
+    EXPECT_NE(new_spi, old_spi);
+    // <-- CREATE_CHILD_SA { SA, Nr, TSi, TSr }; INFORMATIONAL { D(ESP, old SPI) } -->
+    next = n->on_datagram(resp.seal(ike::ExchangeType::kCreateChildSa, mid,
+                                    {*sa, ike::make_payload(ike::NoncePayload{Bytes(32, 1)}),
+                                     *ike::find_payload(req, ike::PayloadType::kTsi),
+                                     *ike::find_payload(req, ike::PayloadType::kTsr)}), t0);
+    ASSERT_EQ(next.size(), 1u);
+    const auto del = resp.open_request(next[0], ike::ExchangeType::kInformational);
+    const auto* d = ike::body_of<ike::DeletePayload>(*ike::find_payload(del, ike::PayloadType::kDelete));
+    EXPECT_EQ(d->protocol, ike::ProtocolId::kEsp);
+    ASSERT_EQ(d->spis.size(), 1u);
+    EXPECT_EQ(d->spis[0], old_spi);
+    next = n->on_datagram(resp.seal(ike::ExchangeType::kInformational, mid + 1, {}), t0);
+    old_spi = new_spi;
+  }
+  EXPECT_EQ(n->child_rekeys_done(), 2);
+  // INFORMATIONAL { D(IKE) } --> with message ID 6.
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(n->state(), State::kDelete);
+  EXPECT_EQ(ike::parse_header(next[0])->message_id.value(), 6u);
+  EXPECT_TRUE(n->on_datagram(resp.seal(ike::ExchangeType::kInformational, 6, {}), t0).empty());
+  EXPECT_EQ(n->state(), State::kDone) << n->failure();
+}
+
+TEST_F(NegotiationTest, RekeyRefusedIsCountedByName) {
+  cfg.child_rekeys = 1;
+  make();
+  auto auth = n->on_datagram(resp.answer_init(n->start(t0)), t0);
+  auto next = n->on_datagram(resp.answer_auth(auth.at(0)), t0);
+  ASSERT_EQ(next.size(), 1u);
+  (void)n->on_datagram(resp.seal(ike::ExchangeType::kCreateChildSa, 2,
+                                 {ike::make_notify(ike::NotifyType::kNoProposalChosen)}), t0);
+  EXPECT_EQ(n->failure(), "rekey: NO_PROPOSAL_CHOSEN");
+}
+
 TEST_F(NegotiationTest, ChildlessOmitsSa2AndTsWhenTheResponderSupportsIt) {
   cfg.child = ChildMode::kChildless;
   cfg.send_delete = true;

@@ -50,13 +50,14 @@ TEST(JsonReport, StableFieldsAndValues) {
   r.record_failure("timeout");
   r.retransmissions = 3;
   r.init_retries = 4;
+  r.child_rekeys = 6;
   r.duration_s = 2;
   const auto j = nlohmann::json::parse(to_json({.target = "192.0.2.2", .proposal = "aes256gcm16-prfsha256-x25519",
                                                 .child = "childless", .concurrency = 10}, r));
   std::vector<std::string> keys;
   for (auto it = j.begin(); it != j.end(); ++it) keys.push_back(it.key());
   const std::vector<std::string> want{"target", "proposal", "child", "concurrency", "duration_s", "started",
-                                      "completed", "failed", "retransmissions", "init_retries", "handshakes_per_s",
+                                      "completed", "failed", "retransmissions", "init_retries", "child_rekeys", "handshakes_per_s",
                                       "latency_ms", "failures"};
   std::sort(keys.begin(), keys.end());
   auto sorted_want = want;
@@ -67,6 +68,7 @@ TEST(JsonReport, StableFieldsAndValues) {
   EXPECT_EQ(j["started"], 12);
   EXPECT_EQ(j["retransmissions"], 3);
   EXPECT_EQ(j["init_retries"], 4);
+  EXPECT_EQ(j["child_rekeys"], 6);
   EXPECT_DOUBLE_EQ(j["handshakes_per_s"].get<double>(), 5.0);
   EXPECT_DOUBLE_EQ(j["latency_ms"]["p50"].get<double>(), 10.0);
   EXPECT_DOUBLE_EQ(j["latency_ms"]["p90"].get<double>(), 18.0);

@@ -5,6 +5,8 @@
 #     completed / 0 failed and swanctl --list-sas shows 50 ESTABLISHED IKE SAs;
 #  2. the same with a Child SA (kernel-libipsec, this kernel has no ESP): 50 IKE SAs
 #     and 50 INSTALLED CHILD_SAs;
+#  2b. 10 negotiations with 2 Child SA rekeys each (CREATE_CHILD_SA + DELETE of the
+#     old Child SA): 20 rekeys reported, the responder keeps 10 INSTALLED CHILD_SAs;
 #  3. --delete: every IKE SA is gone from the responder afterwards;
 #  4. a wrong PSK: 5 failures counted as AUTHENTICATION_FAILED, none completed;
 #  5. flood --kind init at 200/s for 1 s: nft counts exactly the 200 datagrams
@@ -68,6 +70,17 @@ bench child --count 50 --concurrency 10 --esp aes256gcm16 --tsi 10.1.0.0/16 --ts
 [ "$(field child .failed)" = 0 ] || ia_fail "child: failures $(field child .failures)"
 ia_wait_ike resp 50 ESTABLISHED 10 || ia_fail "child: responder has $(ia_ike_count resp ESTABLISHED) IKE SAs"
 [ "$(ia_child_count resp INSTALLED)" = 50 ] || ia_fail "child: responder has $(ia_child_count resp INSTALLED) CHILD_SAs"
+
+ia_log "2b. Child SA rekeys"
+reset_sas
+bench rekey --count 10 --concurrency 5 --esp aes256gcm16 --tsi 10.1.0.0/16 --tsr 10.2.0.0/24 --rekeys 2 \
+  --id-pattern 'rekey-%d.example'
+[ "$(field rekey .completed)" = 10 ] || ia_fail "rekey: completed $(field rekey .completed), failures $(field rekey .failures)"
+[ "$(field rekey .child_rekeys)" = 20 ] || ia_fail "rekey: $(field rekey .child_rekeys) rekeys, want 20"
+ia_wait_ike resp 10 ESTABLISHED 10 || ia_fail "rekey: responder has $(ia_ike_count resp ESTABLISHED) IKE SAs"
+[ "$(ia_child_count resp INSTALLED)" = 10 ] || ia_fail "rekey: responder has $(ia_child_count resp INSTALLED) CHILD_SAs, want 10"
+grep -q "CREATE_CHILD_SA request 2 \[ N(REKEY_SA) SA No TSi TSr \]" "$(ia_charon_log resp)" ||
+  ia_fail "rekey: the responder log shows no CREATE_CHILD_SA rekey request"
 
 ia_log "3. --delete: the responder keeps nothing"
 reset_sas
