@@ -99,8 +99,9 @@ std::vector<kernel::Prefix> range_to_prefixes(const config::IpAddress& from, con
   while (lo <= hi) {
     unsigned host = 0;  // host bits of the largest aligned block at lo within hi
     while (host < bits) {
-      const U128 size = static_cast<U128>(1) << (host + 1);
-      if ((lo & (size - 1)) != 0 || lo + (size - 1) > hi || lo + (size - 1) < lo) break;
+      const unsigned h = host + 1;  // try a block of 2^h addresses
+      const U128 span = h == 128 ? ~static_cast<U128>(0) : (static_cast<U128>(1) << h) - 1;
+      if ((lo & span) != 0 || lo + span > hi) break;  // aligned lo: lo + span cannot wrap
       ++host;
     }
     out.push_back(kernel::Prefix{store(lo), static_cast<std::uint8_t>(bits - host)});
