@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # ike-bench against a real strongSwan responder (charon in namespace "resp",
 # ike-bench in "ini"), PSK with x25519 and AES-GCM:
-#  1. 50 negotiations, concurrency 10, childless (RFC 6023): the JSON says 50
-#     completed / 0 failed and swanctl --list-sas shows 50 ESTABLISHED IKE SAs;
+#  1. 50 negotiations, concurrency 10, childless (RFC 6023), from 5 local addresses
+#     (--local-range): the JSON says 50 completed / 0 failed and swanctl --list-sas
+#     shows 50 ESTABLISHED IKE SAs from those 5 addresses;
 #  2. the same with a Child SA (kernel-libipsec, this kernel has no ESP): 50 IKE SAs
 #     and 50 INSTALLED CHILD_SAs;
 #  2b. 10 negotiations with 2 Child SA rekeys each (CREATE_CHILD_SA + DELETE of the
@@ -54,11 +55,16 @@ reset_sas() {
 }
 
 ia_log "1. childless, 50 negotiations, concurrency 10"
-bench childless --count 50 --concurrency 10 --childless --id-pattern 'spoke-%d.example'
+for i in 10 11 12 13 14; do ia_addr_add ini 192.0.2.$i/32; done
+bench childless --count 50 --concurrency 10 --childless --id-pattern 'spoke-%d.example' \
+  --local-range 192.0.2.10-192.0.2.14
 [ "$(field childless .completed)" = 50 ] || ia_fail "childless: completed $(field childless .completed), want 50"
 [ "$(field childless .failed)" = 0 ] || ia_fail "childless: failures $(field childless .failures)"
 ia_wait_ike resp 50 ESTABLISHED 10 || ia_fail "childless: responder has $(ia_ike_count resp ESTABLISHED) IKE SAs, want 50"
 [ "$(ia_child_count resp)" = 0 ] || ia_fail "childless: responder has CHILD_SAs"
+peers=$(ia_list_sas resp | grep -o 'remote-host=192\.0\.2\.[0-9]*' | sort | uniq -c | awk '{print $1 "x" $2}' | tr '\n' ' ')
+[ "$peers" = "10xremote-host=192.0.2.10 10xremote-host=192.0.2.11 10xremote-host=192.0.2.12 10xremote-host=192.0.2.13 10xremote-host=192.0.2.14 " ] ||
+  ia_fail "childless: IKE SAs by peer address: $peers"
 [ "$(field childless .latency_ms.p99)" != 0 ] || ia_fail "childless: no latency recorded"
 # cookie_threshold 5 < concurrency 10: the responder asked for COOKIEs and we answered them.
 [ "$(field childless .init_retries)" -gt 0 ] || ia_fail "childless: no COOKIE round trip seen"
