@@ -2,7 +2,7 @@
 # answerd as the responder, a real strongSwan 5.9.8 charon as the initiator, in
 # network namespaces (initiator "ini" 192.0.2.1, answerd in "resp" 192.0.2.2) with
 # dataplane = none: for each suite (X25519 + AES-GCM-256, MODP-2048 + AES-CBC +
-# SHA-256) strongSwan reaches ESTABLISHED with its CHILD_SA INSTALLED
+# SHA-256, and X25519 with IKE_AUTH in RFC 7383 fragments) strongSwan reaches ESTABLISHED with its CHILD_SA INSTALLED
 # (swanctl --list-sas --raw), answerd lists the IKE SA and its Child SA on its
 # control socket, and the initiator's DELETE removes the SA on answerd's side.
 set -euo pipefail
@@ -80,13 +80,17 @@ conn() {  # NAME PROPOSALS ESP_PROPOSALS CHILD
     remote_ts="$IA_RESP_NET" proposals="$2" esp_proposals="$3" child="$4" auth=psk \
     local_id=ini.answerd.test remote_id=resp.answerd.test secret="$psk"
 }
-ia_charon_setup ini ini
-{
-  conn gcm aes256gcm16-prfsha256-x25519 aes256gcm16 gcm-net
-  conn cbc aes128-sha256-modp2048 aes128-sha256 cbc-net
-} | ia_swanctl_conf ini
-ia_charon_start ini
-ia_swanctl_load ini
+# start_initiator [--fragment-size N]: (re)start the strongSwan charon in "ini".
+start_initiator() {
+  ia_charon_setup ini ini "$@"
+  {
+    conn gcm aes256gcm16-prfsha256-x25519 aes256gcm16 gcm-net
+    conn cbc aes128-sha256-modp2048 aes128-sha256 cbc-net
+  } | ia_swanctl_conf ini
+  ia_charon_start ini
+  ia_swanctl_load ini
+}
+start_initiator
 
 # check IKE CHILD ENCR DH: the initiator establishes through answerd.
 check() {
@@ -106,7 +110,11 @@ check() {
 }
 check gcm gcm-net AES_GCM_16 CURVE_25519
 check cbc cbc-net AES_CBC MODP_2048
+# RFC 7383: strongSwan sends IKE_AUTH in encrypted fragments of at most 200 octets.
+ia_charon_stop ini
+start_initiator --fragment-size 200
+check gcm gcm-net AES_GCM_16 CURVE_25519
 ia_bg_running answerd || ia_fail "answerd exited"
-ctl "stats show" 'r["result"]["daemon"]["ike"]["sa"]["ike_established"] == 2 and r["result"]["daemon"]["ike"]["sa"]["invariant_dropped"] == 0' ||
+ctl "stats show" 'r["result"]["daemon"]["ike"]["sa"]["ike_established"] == 3 and r["result"]["daemon"]["ike"]["sa"]["fragments_received"] >= 2 and r["result"]["daemon"]["ike"]["sa"]["invariant_dropped"] == 0' ||
   ia_fail "answerd stats"
-echo "answerd_psk: strongSwan established two PSK IKE SAs with answerd (GCM/X25519, CBC/MODP-2048)"
+echo "answerd_psk: strongSwan established PSK IKE SAs with answerd (GCM/X25519, CBC/MODP-2048, fragmented IKE_AUTH)"
