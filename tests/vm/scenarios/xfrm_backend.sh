@@ -20,26 +20,7 @@ vm_init xfrm_backend
 tool=${ANSWERD_BUILD_DIR:-}/tests/kernel/xfrm/xfrm_tool
 [ -x "$tool" ] || vm_skip "xfrm_tool is not built ($tool): build the xfrm area first"
 
-vm_ns lhost left right rhost
-vm_link lhost lh0 10.1.0.2/24 left lgw-in 10.1.0.1/24
-vm_link left lgw-out 172.16.0.1/24 right rgw-out 172.16.0.2/24
-vm_link right rgw-in 10.2.0.1/24 rhost rh0 10.2.0.2/24
-vm_addr lhost fd01::2/64 lh0
-vm_addr left fd01::1/64 lgw-in
-vm_addr left fd00:172::1/64 lgw-out
-vm_addr right fd00:172::2/64 rgw-out
-vm_addr right fd02::1/64 rgw-in
-vm_addr rhost fd02::2/64 rh0
-vm_router left
-vm_router right
-ip -n lhost route add default via 10.1.0.1
-ip -n lhost -6 route add default via fd01::1
-ip -n rhost route add default via 10.2.0.1
-ip -n rhost -6 route add default via fd02::1
-ip -n left route add 10.2.0.0/24 via 172.16.0.2
-ip -n left -6 route add fd02::/64 via fd00:172::2
-ip -n right route add 10.1.0.0/24 via 172.16.0.1
-ip -n right -6 route add fd01::/64 via fd00:172::1
+vm_topology_gateways
 
 REQID=0xa5d00001  # in answerd's owned range
 hexkey() { od -An -tx1 -N"$1" /dev/urandom | tr -d ' \n'; }
