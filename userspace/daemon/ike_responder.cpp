@@ -8,6 +8,7 @@
 #include "log/log.h"
 
 #include <arpa/inet.h>
+#include <sys/epoll.h>
 #include <fmt/format.h>
 
 namespace answerd::daemon {
@@ -88,6 +89,8 @@ IkeSaResponder::IkeSaResponder(ResponderContext& ctx) : ctx_(ctx) {
 
 IkeSaResponder::~IkeSaResponder() {
   if (timer_ != 0) ctx_.loop.cancel_timer(timer_);
+  if (event_fd_ >= 0) ctx_.loop.remove_fd(event_fd_);
+  if (dataplane_) [[maybe_unused]] auto r = dataplane_->flush_owned();  // clean shutdown: nothing stays installed
 }
 
 void IkeSaResponder::on_config(const RuntimeSettings& settings) {
@@ -106,6 +109,23 @@ void IkeSaResponder::on_config(const RuntimeSettings& settings) {
       return;
     }
     dataplane_ = std::move(*x);
+    // SAs and policies a crashed run left behind (owned reqid range only).
+    if (auto n = dataplane_->flush_owned(); n && *n > 0)
+      log::info(Subsys::knl, "removed {} stale SAs/policies of a previous run", *n);
+  }
+  // Kernel expire/acquire events (XFRM multicast; none for dataplane = none).
+  dataplane_->set_event_handler(kernel::IpsecEventHandler{
+      .on_expire = [this](const kernel::ExpireEvent& ev) {
+        if (engine_) run(engine_->child_expired(ev.sa.spi, ev.hard, clock_.now()), false);
+      },
+      .on_acquire = [this](const kernel::AcquireEvent&) {
+        if (engine_) engine_->acquire_ignored();
+      }});
+  if (const int fd = dataplane_->event_fd(); fd >= 0) {
+    if (auto r = ctx_.loop.add_fd(fd, EPOLLIN, [this](std::uint32_t) { dataplane_->dispatch_events(); }); !r)
+      log::warn(Subsys::knl, "kernel events not watched: {}", r.error());
+    else
+      event_fd_ = fd;
   }
   sa::Options o;
   o.log = [](std::string_view line) { log::info(Subsys::ike, "{}", line); };

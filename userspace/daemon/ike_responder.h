@@ -38,6 +38,7 @@ class IkeSaResponder final : public Responder {
   crypto::SystemRandom rng_;  // thread-safe: compute jobs draw from it on workers
   std::unique_ptr<sa::IkeResponder> engine_;
   EventLoop::TimerId timer_ = 0;
+  int event_fd_ = -1;
   std::uint64_t jobs_dropped_ = 0, send_errors_ = 0;
   std::uint64_t received_ = 0, undecodable_ = 0;
   std::map<std::string, std::uint64_t> by_exchange_;

@@ -289,3 +289,31 @@ TEST(HalfOpen, PerSourceLimitDropsFurtherInits) {
 
 }  // namespace
 }  // namespace answerd::sa::test
+
+namespace answerd::sa::test {
+namespace {
+
+TEST(KernelEvents, HardExpireDeletesTheChildAndTellsThePeer) {
+  Harness h;
+  Initiator ini(Suite{}, 95, spoke_ep(), hub_ep());
+  auto rec = establish(h, ini);
+  const auto ours = esp_spi(*sa_of(rec));
+  EXPECT_TRUE(h.r.child_expired(ours, false, h.now).send.empty());
+  EXPECT_EQ(h.r.stats().child_soft_expired, 1u);
+  EXPECT_EQ(h.dp.sas.size(), 2u);
+  Output out = h.r.child_expired(ours, true, h.now);
+  auto req = ini.open(h.collect(out, ini));
+  ASSERT_TRUE(req);
+  // <-- INFORMATIONAL { HDR (request), SK { D(ESP, our inbound SPI) } }
+  EXPECT_FALSE(req->header.response());
+  EXPECT_EQ(req->header.message_id.value(), 0u);
+  const auto* d = ike::body_of<ike::DeletePayload>(*req->find(ike::PayloadType::kDelete));
+  const auto b = ours.bytes();
+  EXPECT_EQ(d->spis.at(0), Bytes(b.begin(), b.end()));
+  EXPECT_TRUE(h.dp.sas.empty());
+  EXPECT_TRUE(h.r.snapshot(h.now).at(0).child_sas.empty());
+  EXPECT_TRUE(h.r.child_expired(ike::EspSpi(0x1234), true, h.now).send.empty());  // unknown SPI
+}
+
+}  // namespace
+}  // namespace answerd::sa::test

@@ -3,6 +3,8 @@
 // the single place that hands datagrams out (emit: responder-only guard).
 #include "ike/sa/engine_impl.h"
 
+#include <algorithm>
+
 #include "ike/wire/names.h"
 
 namespace answerd::sa {
@@ -174,6 +176,31 @@ Output Engine::terminate(std::uint64_t id, TimePoint) {
   return out;
 }
 
+Output Engine::child_expired(ike::EspSpi spi, bool hard, TimePoint) {
+  Output out;
+  for (auto& [ike_spi, sa] : sas_) {
+    auto it = std::find_if(sa->children.begin(), sa->children.end(),
+                           [&](const ChildSa& c) { return c.spi_in == spi || c.spi_out == spi; });
+    if (it == sa->children.end()) continue;
+    if (!hard) {
+      ++stats_.child_soft_expired;
+      log("CHILD_SA " + it->name + " #" + std::to_string(it->id) + " soft lifetime reached; the peer rekeys");
+      return out;
+    }
+    ++stats_.child_hard_expired;
+    ChildSa c = std::move(*it);
+    sa->children.erase(it);
+    const auto b = c.spi_in.bytes();
+    if (sa->state == IkeState::kEstablished)
+      informational_request(out, *sa, {ike::make_payload(ike::DeletePayload{ike::ProtocolId::kEsp, 4,
+                                                                            {ike::Bytes(b.begin(), b.end())}})});
+    log("CHILD_SA " + c.name + " #" + std::to_string(c.id) + " hard lifetime reached");
+    delete_child(*sa, c);  // the expired SA is already gone from the kernel
+    return out;
+  }
+  return out;
+}
+
 // ---- public wrappers
 
 IkeResponder::IkeResponder(std::shared_ptr<const config::Config> cfg, crypto::Random& rng, kernel::KernelIpsec& dataplane,
@@ -187,6 +214,10 @@ Output IkeResponder::complete(std::unique_ptr<ComputeJob> job, TimePoint now) {
 Output IkeResponder::on_timer(TimePoint now) { return impl_->on_timer(now); }
 std::optional<TimePoint> IkeResponder::next_timer() const { return impl_->next_timer(); }
 Output IkeResponder::terminate(std::uint64_t id, TimePoint now) { return impl_->terminate(id, now); }
+Output IkeResponder::child_expired(ike::EspSpi spi, bool hard, TimePoint now) {
+  return impl_->child_expired(spi, hard, now);
+}
+void IkeResponder::acquire_ignored() { ++impl_->stats_.acquires_ignored; }
 void IkeResponder::add_authenticator(std::unique_ptr<Authenticator> a) {
   const auto m = a->method();
   impl_->auth_[m] = std::move(a);

@@ -70,6 +70,7 @@ struct Stats {
   std::uint64_t ike_established = 0, ike_deleted = 0, ike_rekeyed = 0;
   std::uint64_t child_installed = 0, child_deleted = 0, child_rekeyed = 0, dataplane_errors = 0;
   std::uint64_t initial_contact_deleted = 0, duplicates_resolved = 0, fragments_received = 0, fragments_sent = 0;
+  std::uint64_t child_soft_expired = 0, child_hard_expired = 0, acquires_ignored = 0;
   std::uint64_t invariant_dropped = 0;  // a non-response non-INFORMATIONAL message: never sent
   std::uint64_t state_changes[4][4] = {};  // [old][new] by IkeState
   [[nodiscard]] std::vector<std::pair<std::string, std::uint64_t>> named() const;
@@ -116,6 +117,12 @@ class IkeResponder {
   [[nodiscard]] std::optional<TimePoint> next_timer() const;
   // Operator terminate: INFORMATIONAL { D } to the peer, SA removed locally.
   [[nodiscard]] Output terminate(std::uint64_t ike_sa_id, TimePoint now);
+  // A kernel expire event for one of our ESP SAs (either SPI of a Child SA). Soft:
+  // counted (the peer rekeys). Hard: the kernel removed it; the Child SA goes and
+  // the peer gets INFORMATIONAL { D(ESP, our inbound SPI) }.
+  [[nodiscard]] Output child_expired(ike::EspSpi spi, bool hard, TimePoint now);
+  // Kernel acquires are counted and ignored (we never initiate).
+  void acquire_ignored();
 
   // Replaces the authenticator for its method (PSK is built in).
   void add_authenticator(std::unique_ptr<Authenticator> a);

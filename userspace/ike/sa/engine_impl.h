@@ -45,6 +45,7 @@ class Engine {
   Output on_timer(TimePoint now);
   std::optional<TimePoint> next_timer() const;
   Output terminate(std::uint64_t id, TimePoint now);
+  Output child_expired(ike::EspSpi spi, bool hard, TimePoint now);
   std::vector<IkeSaSnapshot> snapshot(TimePoint now) const;
 
   std::shared_ptr<const config::Config> cfg_;

@@ -86,7 +86,8 @@ std::vector<std::pair<std::string, std::uint64_t>> Stats::named() const {
       {"ike_deleted", ike_deleted}, {"ike_rekeyed", ike_rekeyed}, {"child_installed", child_installed},
       {"child_deleted", child_deleted}, {"child_rekeyed", child_rekeyed}, {"dataplane_errors", dataplane_errors},
       {"initial_contact_deleted", initial_contact_deleted}, {"duplicates_resolved", duplicates_resolved}, {"fragments_received", fragments_received},
-      {"fragments_sent", fragments_sent}, {"invariant_dropped", invariant_dropped}};
+      {"fragments_sent", fragments_sent}, {"child_soft_expired", child_soft_expired},
+      {"child_hard_expired", child_hard_expired}, {"acquires_ignored", acquires_ignored}, {"invariant_dropped", invariant_dropped}};
   static constexpr IkeState kStates[] = {IkeState::kHalfOpen, IkeState::kEstablished, IkeState::kDeleting,
                                          IkeState::kDeleted};
   for (auto a : kStates)
