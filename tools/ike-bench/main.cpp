@@ -1,6 +1,6 @@
 // ike-bench: command line (CLI11) of the IKEv2 load initiator and flood tool.
 //   ike-bench --target ADDR[:PORT] [--local A,B|--local-range A-B] --concurrency N
-//             (--count N|--duration S) --proposal P [--esp P|--childless] --psk S
+//             (--count N|--duration S) --proposal P [--esp P|--childless] (--psk S|--cert PEM --key PEM [--cacert PEM])
 //             --id-pattern 'spoke-%d.example' --remote-id ID [--rate R] [--rekeys N] [--delete]
 //             [--tsi CIDR|A-B] [--tsr CIDR|A-B] [--retransmit-ms MS] [--tries N] [--no-verify]
 //             [--json FILE] [--progress]
@@ -40,7 +40,7 @@ int fail(const std::string& msg) {
 
 struct Args {
   std::string target, local, local_range, proposal = "aes256gcm16-prfsha256-x25519", esp, psk, id_pattern = "spoke-%d.example",
-                                          remote_id, json, kind = "init", spoof_range, tsi, tsr;
+                                          remote_id, json, kind = "init", spoof_range, tsi, tsr, cert, key, cacert;
   bool childless = false, progress = false, del = false, no_verify = false;
   std::uint32_t concurrency = 1;
   std::uint64_t count = 0;
@@ -84,7 +84,23 @@ int run_bench(const Args& a) {
     *dst = r->front();
   }
   if (a.target.empty()) return fail("--target is required");
-  if (a.psk.empty()) return fail("--psk is required");
+  if (!a.cert.empty()) {
+    auto k = crypto::pki::load_private_key_file(a.key);
+    if (!k) return fail("--key: " + k.error().message);
+    auto c = crypto::pki::load_certificate_file(a.cert);
+    if (!c) return fail("--cert: " + c.error().message);
+    if (!c->matches(*k)) return fail("--cert does not match --key");
+    std::vector<crypto::pki::Certificate> cas;
+    if (!a.cacert.empty()) {
+      auto l = crypto::pki::load_certificates_file(a.cacert);
+      if (!l) return fail("--cacert: " + l.error().message);
+      cas = std::move(*l);
+    }
+    cfg.initiator.cert =
+        std::make_shared<const bench::CertAuth>(bench::CertAuth{std::move(*k), std::move(*c), std::move(cas)});
+  } else if (a.psk.empty()) {
+    return fail("--psk or --cert/--key is required");
+  }
   if (a.count == 0 && a.duration <= 0) return fail("one of --count or --duration is required");
   cfg.initiator.psk = a.psk;
   cfg.initiator.remote_id = a.remote_id;
@@ -150,7 +166,11 @@ int main(int argc, char** argv) {
   app.add_option("--proposal", a.proposal, "IKE proposal, strongSwan keywords");
   auto* esp = app.add_option("--esp", a.esp, "ESP proposal of the Child SA (default aes256gcm16)");
   app.add_flag("--childless", a.childless, "no Child SA (RFC 6023)")->excludes(esp);
-  app.add_option("--psk", a.psk, "pre-shared key");
+  auto* psk = app.add_option("--psk", a.psk, "pre-shared key");
+  auto* cert = app.add_option("--cert", a.cert, "our certificate (PEM/DER) for signature auth")->excludes(psk);
+  app.add_option("--key", a.key, "private key of --cert (ECDSA, RSA, Ed25519)")->needs(cert);
+  cert->needs(app.get_option("--key"));
+  app.add_option("--cacert", a.cacert, "CA certificates to name in a CERTREQ")->needs(cert);
   app.add_option("--id-pattern", a.id_pattern, "IDi (FQDN), %d is the sequence number");
   app.add_option("--remote-id", a.remote_id, "IDr (FQDN) to send");
   app.add_option("--rate", a.rate, "negotiations (or flood datagrams) started per second")->check(CLI::NonNegativeNumber);

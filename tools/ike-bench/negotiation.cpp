@@ -228,6 +228,8 @@ std::vector<Bytes> Negotiation::handle_init_response(const ike::Message& m, Cloc
   spi_r_ = m.header.spi_r;
   nr_ = ike::body_of<ike::NoncePayload>(*n_p)->data;
   peer_childless_ = ike::find_notify(m.payloads, ike::NotifyType::kChildlessIkev2Supported) != nullptr;
+  if (const auto* sh = ike::find_notify(m.payloads, ike::NotifyType::kSignatureHashAlgorithms))
+    peer_hashes_ = ike::parse_signature_hash_algorithms(sh->data).value_or(std::vector<ike::HashAlgorithm>{});
   // RFC 7296 2.14: SKEYSEED = prf(Ni | Nr, g^ir), then SK_* from prf+.
   auto gir = ke_->shared_secret(ike::body_of<ike::KePayload>(*ke_p)->data);
   if (!gir) {

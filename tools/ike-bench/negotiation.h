@@ -25,6 +25,8 @@
 #include "config/proposal_keywords.h"
 #include "ike/crypto/key_exchange.h"
 #include "ike/crypto/keymat.h"
+#include "ike/crypto/pki/keys.h"
+#include "ike/crypto/pki/x509.h"
 #include "ike/crypto/random.h"
 #include "ike/crypto/sk_cipher.h"
 #include "ike/sa/types.h"
@@ -37,12 +39,24 @@ using ike::Bytes;
 
 enum class ChildMode { kChild, kChildless };
 
+// Certificate authentication (RFC 7296 2.15 with RFC 7427 signatures): our key and
+// certificate, sent in a CERT payload. The responder's AUTH is checked against the
+// key of its CERT payload; its chain is not validated (a load tool, not a gateway).
+struct CertAuth {
+  crypto::pki::PrivateKey key;
+  crypto::pki::Certificate cert;
+  // CAs named in a CERTREQ (RFC 7296 3.7: SHA-1 of their public keys), which asks
+  // the responder to send its certificate (strongSwan's send_cert = ifasked).
+  std::vector<crypto::pki::Certificate> cas{};
+};
+
 // What every negotiation of a run shares (from the command line).
 struct InitiatorConfig {
   config::Proposal ike{};                 // one IKE proposal, each list may hold several IDs
   std::optional<config::Proposal> esp{};  // Child SA proposal (kChild)
   ChildMode child = ChildMode::kChild;
   std::string psk{};
+  std::shared_ptr<const CertAuth> cert{};  // set: certificate auth instead of PSK
   std::string remote_id{};  // IDr sent (FQDN); empty: none
   // TSi / TSr of the Child SA (RFC 7296 2.9); default: our address / everything.
   std::optional<config::AddressRange> tsi{}, tsr{};
@@ -85,6 +99,8 @@ class Negotiation {
   [[nodiscard]] std::vector<Bytes> handle_init_response(const ike::Message& m, Clock::time_point now);
   [[nodiscard]] std::vector<Bytes> handle_auth_response(std::span<const std::uint8_t> d, Clock::time_point now);
   [[nodiscard]] Bytes build_auth();
+  [[nodiscard]] std::optional<ike::AuthPayload> our_auth(const Bytes& idi_body);
+  [[nodiscard]] bool responder_auth_ok(const std::vector<ike::Payload>& ps) const;
   [[nodiscard]] std::vector<Bytes> after_auth(Clock::time_point now);
   [[nodiscard]] std::vector<Bytes> handle_informational_or_rekey(std::span<const std::uint8_t> d,
                                                                  Clock::time_point now);
@@ -109,6 +125,7 @@ class Negotiation {
   crypto::IkeSuite suite_{};
   crypto::IkeKeys keys_{};
   std::unique_ptr<crypto::SkCipher> to_r_, from_r_;
+  std::vector<ike::HashAlgorithm> peer_hashes_;  // SIGNATURE_HASH_ALGORITHMS of the responder
   bool peer_childless_ = false, child_created_ = false;
   Clock::time_point started_{}, established_at_{}, deadline_{};
   std::chrono::milliseconds wait_{};

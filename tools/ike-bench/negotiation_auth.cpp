@@ -2,6 +2,7 @@
 // (RFC 7296 1.2, 1.4.1, 2.15), and SK payload sealing/opening (RFC 7296 3.14).
 #include <algorithm>
 
+#include "ike/crypto/pki/signature.h"
 #include "ike/crypto/psk_auth.h"
 #include "ike/wire/message.h"
 #include "ike/wire/names.h"
@@ -44,23 +45,30 @@ std::optional<std::string> first_error(const std::vector<ike::Payload>& ps) {
 Bytes Negotiation::build_auth() {
   const auto idi = fqdn(local_id_);
   auto body = ike::serialize_body(ike::PayloadBody(idi));
-  // RFC 7296 2.15: AUTH = prf(prf(Shared Secret, "Key Pad for IKEv2"), IKE_SA_INIT request | Nr | prf(SK_pi, IDi'))
-  const auto sk_pi = keys_.sk_pi.view();
   if (!body) {
     fail("cannot serialize IDi");
     return {};
   }
-  auto auth = crypto::psk_auth(suite_.prf, Bytes(cfg_.psk.begin(), cfg_.psk.end()),
-                               {init_request_, nr_, Bytes(sk_pi.begin(), sk_pi.end()), *body});
-  if (!auth) {
-    fail("AUTH computation");
-    return {};
-  }
+  auto auth = our_auth(*body);
+  if (!auth) return {};
   std::vector<ike::Payload> ps;
   ps.push_back(ike::make_payload(ike::PayloadType::kIdi, idi));
+  if (cfg_.cert) {
+    const auto der = cfg_.cert->cert.der();
+    ps.push_back(ike::make_payload(ike::PayloadType::kCert,
+                                   ike::CertPayload{ike::CertEncoding::kX509Signature, Bytes(der.begin(), der.end())}));
+    Bytes hashes;
+    for (const auto& ca : cfg_.cert->cas) {
+      const auto h = ca.key_hash();
+      hashes.insert(hashes.end(), h.begin(), h.end());
+    }
+    if (!hashes.empty())
+      ps.push_back(ike::make_payload(ike::PayloadType::kCertreq,
+                                     ike::CertPayload{ike::CertEncoding::kX509Signature, std::move(hashes)}));
+  }
   ps.push_back(ike::make_notify(ike::NotifyType::kInitialContact));
   if (!cfg_.remote_id.empty()) ps.push_back(ike::make_payload(ike::PayloadType::kIdr, fqdn(cfg_.remote_id)));
-  ps.push_back(ike::make_payload(ike::AuthPayload{ike::AuthMethod::kSharedKeyMic, *auth}));
+  ps.push_back(ike::make_payload(std::move(*auth)));
   if (cfg_.child == ChildMode::kChild && cfg_.esp) {
     child_spi_ = new_esp_spi();
     for (auto& p : child_payloads(child_spi_)) ps.push_back(std::move(p));
@@ -85,6 +93,42 @@ std::vector<ike::Payload> Negotiation::child_payloads(ike::EspSpi spi) const {
   ps.push_back(ike::make_payload(ike::PayloadType::kTsi, ike::TsPayload{{tsi}}));
   ps.push_back(ike::make_payload(ike::PayloadType::kTsr, ike::TsPayload{{tsr}}));
   return ps;
+}
+
+// RFC 7296 2.15: AUTH over our IKE_SA_INIT request, Nr and prf(SK_pi, IDi'):
+// a PSK MAC, or a signature (RFC 7427 method 14 when the responder sent
+// SIGNATURE_HASH_ALGORITHMS, else the classic method of the key).
+std::optional<ike::AuthPayload> Negotiation::our_auth(const Bytes& idi_body) {
+  const crypto::PskAuthInput in{init_request_, nr_, keys_.sk_pi.view(), idi_body};
+  if (!cfg_.cert) {
+    auto mac = crypto::psk_auth(suite_.prf, Bytes(cfg_.psk.begin(), cfg_.psk.end()), in);
+    if (!mac) return fail("AUTH computation"), std::nullopt;
+    return ike::AuthPayload{ike::AuthMethod::kSharedKeyMic, std::move(*mac)};
+  }
+  auto choice = crypto::pki::choose_signature(cfg_.cert->key.type(), peer_hashes_);
+  if (!choice) return fail("no signature scheme for our key"), std::nullopt;
+  auto octets = crypto::pki::signed_octets(suite_.prf, in);
+  if (!octets) return fail("AUTH computation"), std::nullopt;
+  auto sig = crypto::pki::sign_auth(cfg_.cert->key, *choice, *octets);
+  if (!sig) return fail("AUTH signature"), std::nullopt;
+  return ike::AuthPayload{choice->method, std::move(*sig)};
+}
+
+// The responder's AUTH over its IKE_SA_INIT response, Ni and prf(SK_pr, IDr').
+bool Negotiation::responder_auth_ok(const std::vector<ike::Payload>& ps) const {
+  const auto* idr = ike::find_payload(ps, ike::PayloadType::kIdr);
+  const auto* a = ike::body_of<ike::AuthPayload>(*ike::find_payload(ps, ike::PayloadType::kAuth));
+  auto body = ike::serialize_body(idr->body);
+  if (a == nullptr || !body) return false;
+  const crypto::PskAuthInput in{init_response_, ni_, keys_.sk_pr.view(), *body};
+  if (a->method == ike::AuthMethod::kSharedKeyMic)
+    return !cfg_.cert && crypto::verify_psk_auth(suite_.prf, Bytes(cfg_.psk.begin(), cfg_.psk.end()), in, a->data).has_value();
+  const auto* cp = ike::find_payload(ps, ike::PayloadType::kCert);
+  const auto* c = cp != nullptr ? ike::body_of<ike::CertPayload>(*cp) : nullptr;
+  if (!cfg_.cert || c == nullptr || c->encoding != ike::CertEncoding::kX509Signature) return false;
+  auto cert = crypto::pki::Certificate::from_der(c->data);
+  auto octets = crypto::pki::signed_octets(suite_.prf, in);
+  return cert && octets && crypto::pki::verify_auth(cert->public_key(), a->method, a->data, *octets).has_value();
 }
 
 Bytes Negotiation::encrypted(ike::ExchangeType x, const std::vector<ike::Payload>& ps, std::uint32_t mid) {
@@ -125,16 +169,7 @@ std::vector<Bytes> Negotiation::handle_auth_response(std::span<const std::uint8_
   const auto* idr = ike::find_payload(*ps, ike::PayloadType::kIdr);
   const auto* auth = ike::find_payload(*ps, ike::PayloadType::kAuth);
   if (idr == nullptr || auth == nullptr) return fail("INVALID_SYNTAX"), std::vector<Bytes>{};
-  if (cfg_.verify_responder_auth) {
-    const auto* a = ike::body_of<ike::AuthPayload>(*auth);
-    auto body = ike::serialize_body(idr->body);
-    const auto sk_pr = keys_.sk_pr.view();
-    const bool ok = a != nullptr && a->method == ike::AuthMethod::kSharedKeyMic && body &&
-                    crypto::verify_psk_auth(suite_.prf, Bytes(cfg_.psk.begin(), cfg_.psk.end()),
-                                            {init_response_, ni_, Bytes(sk_pr.begin(), sk_pr.end()), *body}, a->data)
-                        .has_value();
-    if (!ok) return fail("responder AUTH invalid"), std::vector<Bytes>{};
-  }
+  if (cfg_.verify_responder_auth && !responder_auth_ok(*ps)) return fail("responder AUTH invalid"), std::vector<Bytes>{};
   child_created_ = ike::find_payload(*ps, ike::PayloadType::kSa) != nullptr;
   if (cfg_.child == ChildMode::kChild && cfg_.esp && !child_created_) return fail("no Child SA"), std::vector<Bytes>{};
   established_at_ = now;

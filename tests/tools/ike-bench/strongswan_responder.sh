@@ -12,6 +12,8 @@
 #  4. a wrong PSK: 5 failures counted as AUTHENTICATION_FAILED, none completed;
 #  5. flood --kind init at 200/s for 1 s: nft counts exactly the 200 datagrams
 #     ike-bench reports as sent, at the responder's port 500;
+#  7. certificates: ECDSA P-256 and Ed25519 initiator certificates from a test CA,
+#     10 negotiations each against the responder's ECDSA certificate (RFC 7427);
 #  6. flood --kind role-violation from 50 spoofed sources (raw socket): nft counts
 #     the 100 datagrams, from exactly those sources, before any routing check.
 # strongSwan's block_threshold (half-open SAs per peer address) is raised, and its
@@ -22,7 +24,7 @@ src=$(cd "$(dirname "$0")/../../.." && pwd)
 ia_init ike_bench_strongswan
 ia_require_root
 ia_require_strongswan openssl vici socket-default kernel-netlink kernel-libipsec
-ia_require_cmd jq nft
+ia_require_cmd jq nft pki
 bench=${ANSWERD_BUILD_DIR:-$src/build}/tools/ike-bench/ike-bench
 [ -x "$bench" ] || ia_skip "ike-bench not built at $bench"
 
@@ -31,11 +33,19 @@ psk="ike-bench interop key"
 ia_charon_setup resp resp --conf "  block_threshold = 1000
   cookie_threshold = 5
   init_limit_half_open = 0"
+pki_dir=$IA_WORK/pki
+ia_pki_ca "$pki_dir" ca
+ia_pki_leaf "$pki_dir" resp ca resp.answerd.test
+ia_pki_leaf "$pki_dir" ecdsa ca ecdsa.answerd.test
+ia_pki_leaf "$pki_dir" ed ca ed.answerd.test ed25519 0
 conns() {
   ia_conn hub local_addrs=192.0.2.2 local_id=hub.example remote_id=%any secret="$psk" \
     local_ts=10.2.0.0/24 remote_ts=10.1.0.0/16 child=net conn_extra="childless = allow"
+  ia_conn cert local_addrs=192.0.2.2 local_id=resp.answerd.test remote_id=%any auth=pubkey \
+    certs=resp.pem child=certnet conn_extra="childless = allow"
 }
 conns | ia_swanctl_conf resp
+ia_pki_install resp "$pki_dir" --ca ca --cert resp --key resp
 ia_charon_start resp
 ia_swanctl_load resp
 
@@ -43,7 +53,9 @@ ia_swanctl_load resp
 bench() {
   local name=$1
   shift
-  ia_ns_exec ini "$bench" --target 192.0.2.2 --psk "${bench_psk:-$psk}" --remote-id hub.example \
+  local auth=(--psk "${bench_psk:-$psk}") rid=hub.example
+  if [[ " $* " == *" --cert "* ]]; then auth=(); rid=resp.answerd.test; fi
+  ia_ns_exec ini "$bench" --target 192.0.2.2 "${auth[@]}" --remote-id "$rid" \
     --proposal aes256gcm16-prfsha256-x25519 --json "$IA_WORK/$name.json" "$@" >"$IA_WORK/$name.txt" 2>&1 || true
   cat "$IA_WORK/$name.txt" >&2
 }
@@ -100,6 +112,18 @@ bench_psk="not the key" bench wrong --count 5 --concurrency 5 --childless --trie
 [ "$(field wrong '.failures.AUTHENTICATION_FAILED')" = 5 ] ||
   ia_fail "wrong psk: failures $(field wrong .failures), want AUTHENTICATION_FAILED x5"
 
+ia_log "7. certificate authentication"
+for kind in ecdsa ed; do
+  bench cert-$kind --count 10 --concurrency 5 --childless --cert "$pki_dir/$kind.pem" \
+    --key "$pki_dir/$kind.key" --cacert "$pki_dir/ca.pem" --id-pattern "$kind.answerd.test"
+  [ "$(field cert-$kind .completed)" = 10 ] ||
+    ia_fail "cert $kind: completed $(field cert-$kind .completed), failures $(field cert-$kind .failures)"
+done
+grep -q "authentication of 'ed.answerd.test' with ED25519 successful" "$(ia_charon_log resp)" ||
+  ia_fail "cert: the responder did not verify an Ed25519 signature"
+grep -q "authentication of 'ecdsa.answerd.test' with ECDSA_WITH_SHA256_DER successful" "$(ia_charon_log resp)" ||
+  ia_fail "cert: the responder did not verify an ECDSA signature"
+
 ia_log "5. flood --kind init: the responder's namespace counts what was sent"
 ia_ns_exec resp nft -f - <<'NFT'
 table inet ikebench {
@@ -129,4 +153,4 @@ sources=$(ia_ns_exec resp nft -j list set inet ikespoof seen | jq '[.nftables[] 
 [ "$(field spoof .sent)" = 100 ] || ia_fail "spoof: sent $(field spoof .sent), want 100"
 [ "$counted" = 100 ] || ia_fail "spoof: nft counted $counted, ike-bench sent 100"
 [ "$sources" = 50 ] || ia_fail "spoof: $sources distinct sources seen, want 50"
-echo "ike_bench_strongswan: childless and Child SA runs complete and match swanctl, DELETE, AUTHENTICATION_FAILED, floods counted"
+echo "ike_bench_strongswan: childless, Child SA and rekey runs match swanctl; DELETE, AUTHENTICATION_FAILED, ECDSA and Ed25519 certificates, floods counted"
