@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# ike-bench against answerd as the responder (dataplane = none) in network
+# namespaces (ike-bench in "ini" 192.0.2.1, answerd in "resp" 192.0.2.2), PSK with
+# x25519 and AES-GCM: 30 negotiations with a Child SA and 30 childless (RFC 6023),
+# concurrency 10, each peer with its own ID; the JSON reports every one completed,
+# answerd's control socket lists them all as responder SAs; then a run with
+# --delete leaves answerd with nothing, and a wrong PSK is AUTHENTICATION_FAILED.
+# answerd comes from ANSWERD_BIN or $ANSWERD_BUILD_DIR/userspace/daemon/answerd.
+set -euo pipefail
+src=$(cd "$(dirname "$0")/../../.." && pwd)
+. "$src/tests/interop/lib/interop.sh"
+ia_init ike_bench_answerd
+ia_require_root
+ia_require_cmd jq python3
+build=${ANSWERD_BUILD_DIR:-$src/build}
+bench=$build/tools/ike-bench/ike-bench
+answerd=${ANSWERD_BIN:-$build/userspace/daemon/answerd}
+[ -x "$bench" ] || ia_skip "ike-bench not built at $bench"
+[ -x "$answerd" ] || ia_skip "answerd not built at $answerd (needs the daemon, sa and xfrm areas, or ANSWERD_BIN)"
+psk="ike-bench answerd interop key"
+
+ia_topology_direct
+sock=$IA_WORK/answerd.sock
+cat >"$IA_WORK/answerd.conf" <<CONF
+connections {
+  hub {
+    local_addrs = 192.0.2.2
+    remote_addrs = %any
+    proposals = aes256gcm16-prfsha256-x25519
+    local {
+      auth = psk
+      id = hub.example
+    }
+    remote {
+      auth = psk
+      id = %any
+    }
+    children {
+      net {
+        local_ts = 10.2.0.0/24
+        remote_ts = 10.1.0.0/16
+        esp_proposals = aes256gcm16
+      }
+    }
+  }
+}
+secrets {
+  ike-hub {
+    id-hub = hub.example
+    secret = "$psk"
+  }
+}
+answerd {
+  dataplane = none
+  control_socket = $sock
+}
+CONF
+"$answerd" --check-config -c "$IA_WORK/answerd.conf" >/dev/null || ia_fail "answerd rejects its config"
+ia_bg_start answerd resp "$IA_WORK/answerd.log" "$answerd" -c "$IA_WORK/answerd.conf"
+ia_wait_udp resp 500 || ia_fail "answerd does not listen on UDP 500"
+
+# ctl COMMAND PYTHON-ASSERTION on the control socket's response r.
+ctl() {
+  python3 - "$sock" "$1" "$2" <<'PY'
+import json, socket, sys
+path, cmd, check = sys.argv[1:4]
+s = socket.socket(socket.AF_UNIX); s.settimeout(5); s.connect(path)
+s.sendall((json.dumps({"version": 1, "command": cmd}) + "\n").encode())
+buf = b""
+while not buf.endswith(b"\n"):
+    chunk = s.recv(65536)
+    if not chunk: break
+    buf += chunk
+r = json.loads(buf)
+if not eval(check):
+    print("FAIL: %s: %s does not hold for %s" % (cmd, check, r)); sys.exit(1)
+PY
+}
+bench() {
+  local name=$1
+  shift
+  ia_ns_exec ini "$bench" --target 192.0.2.2 --remote-id hub.example --proposal aes256gcm16-prfsha256-x25519 \
+    --json "$IA_WORK/$name.json" "$@" >"$IA_WORK/$name.txt" 2>&1 || true
+  cat "$IA_WORK/$name.txt" >&2
+}
+field() { jq -r "$2" "$IA_WORK/$1.json"; }
+
+bench child --psk "$psk" --count 30 --concurrency 10 --esp aes256gcm16 --tsi 10.1.0.0/16 --tsr 10.2.0.0/24 \
+  --id-pattern 'site-%d.example'
+[ "$(field child .completed)" = 30 ] || ia_fail "child: completed $(field child .completed), failures $(field child .failures)"
+bench childless --psk "$psk" --count 30 --concurrency 10 --childless --id-pattern 'spoke-%d.example'
+[ "$(field childless .completed)" = 30 ] ||
+  ia_fail "childless: completed $(field childless .completed), failures $(field childless .failures)"
+ctl "sa list" 'r["ok"] and len(r["result"]["ike_sas"]) == 60 and all(s["role"] == "responder" and s["state"] == "ESTABLISHED" for s in r["result"]["ike_sas"]) and sum(len(s["child_sas"]) for s in r["result"]["ike_sas"]) == 30' ||
+  ia_fail "answerd does not list 60 established responder SAs with 30 Child SAs"
+
+bench del --psk "$psk" --count 20 --concurrency 5 --childless --delete --id-pattern 'gone-%d.example'
+[ "$(field del .completed)" = 20 ] || ia_fail "delete: completed $(field del .completed)"
+ctl "sa list" 'r["ok"] and len(r["result"]["ike_sas"]) == 60' || ia_fail "answerd kept SAs that were deleted"
+
+bench wrong --psk "not the key" --count 5 --concurrency 5 --childless --tries 2 --retransmit-ms 200
+[ "$(field wrong '.failures.AUTHENTICATION_FAILED')" = 5 ] || ia_fail "wrong psk: failures $(field wrong .failures)"
+echo "ike_bench_answerd: 60 negotiations (Child SA and childless) listed by answerd, DELETE honoured, AUTHENTICATION_FAILED"
