@@ -1,8 +1,7 @@
 // RFC 7296 2.6 cookies and 2.23 NAT detection hashes.
 #include "ike/sa/cookies.h"
 
-#include <openssl/evp.h>
-
+#include "ike/crypto/digest.h"
 #include "ike/crypto/prf.h"
 #include "ike/crypto/transforms.h"
 
@@ -64,19 +63,10 @@ bool CookieJar::verify(std::span<const std::uint8_t> cookie, std::span<const std
 }
 
 ike::Bytes nat_detection_hash(ike::IkeSpi spi_i, ike::IkeSpi spi_r, const Endpoint& ep) {
-  // SHA-1 is not a PRF of answerd_crypto's public API; see the module report.
-  ike::Bytes in;
   const auto a = spi_i.bytes(), b = spi_r.bytes();
-  in.insert(in.end(), a.begin(), a.end());
-  in.insert(in.end(), b.begin(), b.end());
-  const auto addr = addr_bytes(ep.addr);
-  in.insert(in.end(), addr.begin(), addr.end());
-  in.push_back(static_cast<std::uint8_t>(ep.port >> 8));
-  in.push_back(static_cast<std::uint8_t>(ep.port));
-  ike::Bytes out(20);
-  unsigned int len = 0;
-  if (EVP_Digest(in.data(), in.size(), out.data(), &len, EVP_sha1(), nullptr) != 1 || len != 20) out.clear();
-  return out;
+  const std::uint8_t port[2] = {static_cast<std::uint8_t>(ep.port >> 8), static_cast<std::uint8_t>(ep.port)};
+  const auto h = crypto::sha1({a, b, addr_bytes(ep.addr), port});
+  return ike::Bytes(h.begin(), h.end());
 }
 
 }  // namespace answerd::sa
