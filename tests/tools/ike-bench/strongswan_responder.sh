@@ -102,9 +102,10 @@ grep -q "CREATE_CHILD_SA request 2 \[ N(REKEY_SA) SA No TSi TSr \]" "$(ia_charon
 
 ia_log "3. --delete: the responder keeps nothing"
 reset_sas
-bench del --count 20 --concurrency 5 --childless --delete
+bench del --count 20 --concurrency 5 --childless --delete --progress
 [ "$(field del .completed)" = 20 ] || ia_fail "delete: completed $(field del .completed), want 20"
 ia_wait_ike resp 0 "" 10 || ia_fail "delete: responder still has $(ia_ike_count resp) IKE SAs"
+grep -q "done 20  failed 0" "$IA_WORK/del.txt" || ia_fail "delete: no final progress line on stderr"
 
 ia_log "4. wrong PSK: AUTHENTICATION_FAILED counted by name"
 bench_psk="not the key" bench wrong --count 5 --concurrency 5 --childless --tries 2 --retransmit-ms 200
