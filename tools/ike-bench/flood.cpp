@@ -28,8 +28,11 @@ ike::IkeSpi random_spi(crypto::Random& rng) {
 std::vector<std::uint8_t> init_request(const FloodConfig& cfg, ike::IkeSpi spi, crypto::Random& rng) {
   const auto g = cfg.ike.dh.empty() ? ike::DhGroup::kCurve25519 : cfg.ike.dh.front();
   ike::Message m;
-  m.header = ike::Header{.spi_i = spi, .spi_r = ike::IkeSpi(0), .exchange = ike::ExchangeType::kIkeSaInit,
-                         .flags = ike::kFlagInitiator, .message_id = ike::MessageId(0)};
+  m.header = ike::Header{.spi_i = spi,
+                         .spi_r = ike::IkeSpi(0),
+                         .exchange = ike::ExchangeType::kIkeSaInit,
+                         .flags = ike::kFlagInitiator,
+                         .message_id = ike::MessageId(0)};
   m.payloads.push_back(ike::make_payload(ike_offer(cfg.ike)));
   Bytes pv(32, 9);
   if (auto ke = crypto::make_key_exchange(g, rng)) {
@@ -68,14 +71,17 @@ std::vector<std::uint8_t> informational(std::uint8_t flags, crypto::Random& rng)
 
 std::vector<std::uint8_t> flood_datagram(const FloodConfig& cfg, std::uint64_t i, crypto::Random& rng) {
   switch (cfg.kind) {
-    case FloodKind::kInit: return init_request(cfg, random_spi(rng), rng);
+    case FloodKind::kInit:
+      return init_request(cfg, random_spi(rng), rng);
     case FloodKind::kRetransmit: {
       (void)i;
       crypto::DeterministicRandom fixed(0x1ce);  // the same request every time
       return init_request(cfg, random_spi(fixed), fixed);
     }
-    case FloodKind::kRoleViolation: return informational(0, rng);  // neither I nor R: "we" initiated
-    case FloodKind::kUnsolicitedResponse: return informational(ike::kFlagInitiator | ike::kFlagResponse, rng);
+    case FloodKind::kRoleViolation:
+      return informational(0, rng);  // neither I nor R: "we" initiated
+    case FloodKind::kUnsolicitedResponse:
+      return informational(ike::kFlagInitiator | ike::kFlagResponse, rng);
   }
   return {};
 }

@@ -27,9 +27,9 @@ enum class FloodKind { kInit, kRetransmit, kRoleViolation, kUnsolicitedResponse 
 struct FloodConfig {
   FloodKind kind = FloodKind::kInit;
   sa::Endpoint target{};
-  double rate = 1000;      // datagrams per second
-  double duration_s = 1;   // exactly floor(rate * duration_s) datagrams are sent
-  config::Proposal ike{};  // offered in IKE_SA_INIT floods
+  double rate = 1000;                      // datagrams per second
+  double duration_s = 1;                   // exactly floor(rate * duration_s) datagrams are sent
+  config::Proposal ike{};                  // offered in IKE_SA_INIT floods
   std::vector<config::IpAddress> spoof{};  // IPv4 sources; empty: one UDP socket
   std::uint16_t source_port = 500;         // with spoofing
 };

@@ -6,12 +6,11 @@
 #include <sys/socket.h>
 
 #include <cerrno>
-#include <cmath>
 #include <chrono>
+#include <cmath>
 #include <cstring>
-#include <thread>
-
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "tools/ike-bench/flood.h"
 #include "tools/ike-bench/negotiation.h"
@@ -65,7 +64,8 @@ expected<FloodResult, std::string> flood(const FloodConfig& cfg) {
   std::optional<UdpSocket> udp;
   if (spoof) {
     raw = Fd(::socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW));  // IPPROTO_RAW implies IP_HDRINCL
-    if (!raw.valid()) return unexpected<std::string>(std::string("raw socket (needs CAP_NET_RAW): ") + std::strerror(errno));
+    if (!raw.valid())
+      return unexpected<std::string>(std::string("raw socket (needs CAP_NET_RAW): ") + std::strerror(errno));
   } else {
     auto src = route_source(cfg.target);
     if (!src) return unexpected<std::string>(src.error());
@@ -82,7 +82,8 @@ expected<FloodResult, std::string> flood(const FloodConfig& cfg) {
   const auto t0 = Clock::now();
   for (std::uint64_t i = 0; i < total; ++i) {
     // Pace: datagram i leaves at t0 + i / rate.
-    const auto due = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(static_cast<double>(i) / cfg.rate));
+    const auto due = t0 + std::chrono::duration_cast<Clock::duration>(
+                              std::chrono::duration<double>(static_cast<double>(i) / cfg.rate));
     if (Clock::now() < due) std::this_thread::sleep_until(due);
     const auto d = flood_datagram(cfg, i, rng);
     bool ok = false;

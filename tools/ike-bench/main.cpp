@@ -8,12 +8,11 @@
 //             --target ADDR[:PORT] --rate R --duration S [--spoof-range A-B] [--json FILE]
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <tuple>
-
-#include <CLI/CLI.hpp>
 
 #include "tools/ike-bench/flood.h"
 #include "tools/ike-bench/runner.h"
@@ -39,8 +38,9 @@ int fail(const std::string& msg) {
 }
 
 struct Args {
-  std::string target, local, local_range, proposal = "aes256gcm16-prfsha256-x25519", esp, psk, id_pattern = "spoke-%d.example",
-                                          remote_id, json, kind = "init", spoof_range, tsi, tsr, cert, key, cacert;
+  std::string target, local, local_range, proposal = "aes256gcm16-prfsha256-x25519", esp, psk,
+                                          id_pattern = "spoke-%d.example", remote_id, json, kind = "init", spoof_range,
+                                          tsi, tsr, cert, key, cacert;
   bool childless = false, progress = false, del = false, no_verify = false;
   std::uint32_t concurrency = 1;
   std::uint64_t count = 0;
@@ -77,7 +77,8 @@ int run_bench(const Args& a) {
     if (!esp) return fail("--esp: " + esp.error());
     cfg.initiator.esp = *esp;
   }
-  for (auto [text, dst, name] : {std::tuple{&a.tsi, &cfg.initiator.tsi, "--tsi"}, std::tuple{&a.tsr, &cfg.initiator.tsr, "--tsr"}}) {
+  for (auto [text, dst, name] :
+       {std::tuple{&a.tsi, &cfg.initiator.tsi, "--tsi"}, std::tuple{&a.tsr, &cfg.initiator.tsr, "--tsr"}}) {
     if (text->empty()) continue;
     auto r = config::parse_address_spec(*text);
     if (!r || r->size() != 1) return fail(std::string(name) + ": " + (r ? "one family only" : r.error()));
@@ -118,8 +119,10 @@ int run_bench(const Args& a) {
   cfg.progress = a.progress || isatty(STDERR_FILENO) != 0;
   auto res = bench::run(cfg);
   if (!res) return fail(res.error());
-  const bench::RunInfo info{.target = a.target, .proposal = a.proposal,
-                            .child = a.childless ? "childless" : "esp", .concurrency = a.concurrency};
+  const bench::RunInfo info{.target = a.target,
+                            .proposal = a.proposal,
+                            .child = a.childless ? "childless" : "esp",
+                            .concurrency = a.concurrency};
   std::cout << bench::to_text(info, *res);
   if (!a.json.empty() && !write_out(a.json, bench::to_json(info, *res))) return fail("cannot write " + a.json);
   return res->failed == 0 ? 0 : 1;
@@ -173,10 +176,12 @@ int main(int argc, char** argv) {
   app.add_option("--cacert", a.cacert, "CA certificates to name in a CERTREQ")->needs(cert);
   app.add_option("--id-pattern", a.id_pattern, "IDi (FQDN), %d is the sequence number");
   app.add_option("--remote-id", a.remote_id, "IDr (FQDN) to send");
-  app.add_option("--rate", a.rate, "negotiations (or flood datagrams) started per second")->check(CLI::NonNegativeNumber);
+  app.add_option("--rate", a.rate, "negotiations (or flood datagrams) started per second")
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--tsi", a.tsi, "TSi of the Child SA, CIDR or A-B (default: the local address)");
   app.add_option("--tsr", a.tsr, "TSr of the Child SA, CIDR or A-B (default: everything)");
-  app.add_option("--rekeys", a.rekeys, "CREATE_CHILD_SA rekeys of the Child SA after IKE_AUTH")->check(CLI::Range(0, 1000));
+  app.add_option("--rekeys", a.rekeys, "CREATE_CHILD_SA rekeys of the Child SA after IKE_AUTH")
+      ->check(CLI::Range(0, 1000));
   app.add_flag("--delete", a.del, "delete each IKE SA once established");
   app.add_flag("--no-verify", a.no_verify, "do not check the responder's AUTH");
   app.add_option("--retransmit-ms", a.retransmit_ms, "first retransmission timeout")->check(CLI::Range(10, 60000));

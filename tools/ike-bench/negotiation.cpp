@@ -7,9 +7,9 @@
 #include "ike/sa/cookies.h"
 #include "ike/wire/message.h"
 #include "ike/wire/names.h"
-#include "ike/wire/rules.h"
 #include "ike/wire/notify_data.h"
 #include "ike/wire/notify_types.h"
+#include "ike/wire/rules.h"
 #include "ike/wire/sk.h"
 
 namespace answerd::bench {
@@ -58,8 +58,8 @@ ike::SaPayload esp_offer(const config::Proposal& c, ike::EspSpi spi) {
 
 expected<crypto::IkeSuite, std::string> chosen_suite(const ike::SaPayload& sa) {
   if (sa.proposals.size() != 1) return unexpected<std::string>("SAr1 must hold one proposal");
-  crypto::IkeSuite s{.encr = ike::EncrId::kAesCbc, .encr_key_bits = 0, .prf = ike::PrfId::kHmacSha2_256,
-                     .integ = ike::IntegId::kNone};
+  crypto::IkeSuite s{
+      .encr = ike::EncrId::kAesCbc, .encr_key_bits = 0, .prf = ike::PrfId::kHmacSha2_256, .integ = ike::IntegId::kNone};
   bool have_encr = false, have_prf = false;
   for (const auto& t : sa.proposals[0].transforms) {
     if (t.type == ike::TransformType::kEncr) {
@@ -77,8 +77,8 @@ expected<crypto::IkeSuite, std::string> chosen_suite(const ike::SaPayload& sa) {
   return s;
 }
 
-Negotiation::Negotiation(const InitiatorConfig& cfg, crypto::Random& rng, std::string local_id,
-                         sa::Endpoint self, sa::Endpoint peer)
+Negotiation::Negotiation(const InitiatorConfig& cfg, crypto::Random& rng, std::string local_id, sa::Endpoint self,
+                         sa::Endpoint peer)
     : cfg_(cfg), rng_(rng), local_id_(std::move(local_id)), self_(self), peer_(peer) {
   std::array<std::uint8_t, 8> b{};
   do rng_.fill(b);
@@ -107,15 +107,18 @@ Bytes Negotiation::build_init() {
     rng_.fill(ni_);
   }
   ike::Message m;
-  m.header = ike::Header{.spi_i = spi_i_, .spi_r = ike::IkeSpi(0), .exchange = ike::ExchangeType::kIkeSaInit,
-                         .flags = ike::kFlagInitiator, .message_id = ike::MessageId(0)};
+  m.header = ike::Header{.spi_i = spi_i_,
+                         .spi_r = ike::IkeSpi(0),
+                         .exchange = ike::ExchangeType::kIkeSaInit,
+                         .flags = ike::kFlagInitiator,
+                         .message_id = ike::MessageId(0)};
   if (!cookie_.empty()) m.payloads.push_back(ike::make_notify(ike::NotifyType::kCookie, cookie_));
   m.payloads.push_back(ike::make_payload(ike_offer(cfg_.ike)));
   const auto pv = ke_->public_value();
   m.payloads.push_back(ike::make_payload(ike::KePayload{group_, Bytes(pv.begin(), pv.end())}));
   m.payloads.push_back(ike::make_payload(ike::NoncePayload{ni_}));
-  m.payloads.push_back(ike::make_notify(ike::NotifyType::kNatDetectionSourceIp,
-                                        sa::nat_detection_hash(spi_i_, ike::IkeSpi(0), self_)));
+  m.payloads.push_back(
+      ike::make_notify(ike::NotifyType::kNatDetectionSourceIp, sa::nat_detection_hash(spi_i_, ike::IkeSpi(0), self_)));
   m.payloads.push_back(ike::make_notify(ike::NotifyType::kNatDetectionDestinationIp,
                                         sa::nat_detection_hash(spi_i_, ike::IkeSpi(0), peer_)));
   m.payloads.push_back(ike::make_notify(ike::NotifyType::kIkev2FragmentationSupported));
@@ -156,8 +159,10 @@ std::vector<Bytes> Negotiation::on_timer(Clock::time_point now) {
   if (finished() || outstanding_.empty() || now < deadline_) return {};
   if (sends_ >= cfg_.retransmit_tries) {
     // A DELETE that goes unanswered does not undo an established SA.
-    if (state_ == State::kDelete) finish(now);
-    else fail("timeout");
+    if (state_ == State::kDelete)
+      finish(now);
+    else
+      fail("timeout");
     return {};
   }
   ++sends_;

@@ -57,7 +57,7 @@ struct InitiatorConfig {
   ChildMode child = ChildMode::kChild;
   std::string psk{};
   std::shared_ptr<const CertAuth> cert{};  // set: certificate auth instead of PSK
-  std::string remote_id{};  // IDr sent (FQDN); empty: none
+  std::string remote_id{};                 // IDr sent (FQDN); empty: none
   // TSi / TSr of the Child SA (RFC 7296 2.9); default: our address / everything.
   std::optional<config::AddressRange> tsi{}, tsr{};
   bool send_delete = false;
@@ -130,8 +130,8 @@ class Negotiation {
   Clock::time_point started_{}, established_at_{}, deadline_{};
   std::chrono::milliseconds wait_{};
   int sends_ = 0, retransmissions_ = 0, init_retries_ = 0, rekeys_done_ = 0;
-  std::uint32_t mid_ = 0;                          // of the outstanding request
-  ike::EspSpi child_spi_{}, old_child_spi_{};      // our inbound ESP SPIs
+  std::uint32_t mid_ = 0;                      // of the outstanding request
+  ike::EspSpi child_spi_{}, old_child_spi_{};  // our inbound ESP SPIs
 };
 
 // The IKE SA_INIT offer for a strongSwan-keyword proposal (RFC 7296 3.3).

@@ -20,9 +20,12 @@ ike::TrafficSelector range_ts(const config::IpAddress& from, const config::IpAdd
   const std::size_t n = from.family == 4 ? 4 : 16;
   const auto end = static_cast<std::ptrdiff_t>(n);
   return ike::TrafficSelector{.ts_type = n == 4 ? ike::TsType::kIpv4AddrRange : ike::TsType::kIpv6AddrRange,
-                              .ip_protocol = 0, .start_port = 0, .end_port = 0xffff,
+                              .ip_protocol = 0,
+                              .start_port = 0,
+                              .end_port = 0xffff,
                               .start_addr = Bytes(from.bytes.begin(), from.bytes.begin() + end),
-                              .end_addr = Bytes(to.bytes.begin(), to.bytes.begin() + end), .raw = {}};
+                              .end_addr = Bytes(to.bytes.begin(), to.bytes.begin() + end),
+                              .raw = {}};
 }
 
 ike::TrafficSelector everything(std::uint8_t family) {
@@ -122,7 +125,8 @@ bool Negotiation::responder_auth_ok(const std::vector<ike::Payload>& ps) const {
   if (a == nullptr || !body) return false;
   const crypto::PskAuthInput in{init_response_, ni_, keys_.sk_pr.view(), *body};
   if (a->method == ike::AuthMethod::kSharedKeyMic)
-    return !cfg_.cert && crypto::verify_psk_auth(suite_.prf, Bytes(cfg_.psk.begin(), cfg_.psk.end()), in, a->data).has_value();
+    return !cfg_.cert &&
+           crypto::verify_psk_auth(suite_.prf, Bytes(cfg_.psk.begin(), cfg_.psk.end()), in, a->data).has_value();
   const auto* cp = ike::find_payload(ps, ike::PayloadType::kCert);
   const auto* c = cp != nullptr ? ike::body_of<ike::CertPayload>(*cp) : nullptr;
   if (!cfg_.cert || c == nullptr || c->encoding != ike::CertEncoding::kX509Signature) return false;
@@ -132,8 +136,8 @@ bool Negotiation::responder_auth_ok(const std::vector<ike::Payload>& ps) const {
 }
 
 Bytes Negotiation::encrypted(ike::ExchangeType x, const std::vector<ike::Payload>& ps, std::uint32_t mid) {
-  const ike::Header h{.spi_i = spi_i_, .spi_r = spi_r_, .exchange = x, .flags = ike::kFlagInitiator,
-                      .message_id = ike::MessageId(mid)};
+  const ike::Header h{
+      .spi_i = spi_i_, .spi_r = spi_r_, .exchange = x, .flags = ike::kFlagInitiator, .message_id = ike::MessageId(mid)};
   auto inner = ike::serialize_payload_chain(ps);
   if (!inner) return fail("cannot serialize " + ike::to_string(x)), Bytes{};
   auto layout = ike::build_sk_message(h, ike::chain_first_type(ps), to_r_->sealed_size(inner->size()));
@@ -165,11 +169,13 @@ std::vector<Bytes> Negotiation::handle_auth_response(std::span<const std::uint8_
     if (ike::find_payload(*ps, ike::PayloadType::kAuth) == nullptr) return fail(*e), std::vector<Bytes>{};
     return fail("child: " + *e), std::vector<Bytes>{};
   }
-  if (!ike::check_payload_rules(ike::ExchangeType::kIkeAuth, true, *ps, true)) return fail("INVALID_SYNTAX"), std::vector<Bytes>{};
+  if (!ike::check_payload_rules(ike::ExchangeType::kIkeAuth, true, *ps, true))
+    return fail("INVALID_SYNTAX"), std::vector<Bytes>{};
   const auto* idr = ike::find_payload(*ps, ike::PayloadType::kIdr);
   const auto* auth = ike::find_payload(*ps, ike::PayloadType::kAuth);
   if (idr == nullptr || auth == nullptr) return fail("INVALID_SYNTAX"), std::vector<Bytes>{};
-  if (cfg_.verify_responder_auth && !responder_auth_ok(*ps)) return fail("responder AUTH invalid"), std::vector<Bytes>{};
+  if (cfg_.verify_responder_auth && !responder_auth_ok(*ps))
+    return fail("responder AUTH invalid"), std::vector<Bytes>{};
   child_created_ = ike::find_payload(*ps, ike::PayloadType::kSa) != nullptr;
   if (cfg_.child == ChildMode::kChild && cfg_.esp && !child_created_) return fail("no Child SA"), std::vector<Bytes>{};
   established_at_ = now;

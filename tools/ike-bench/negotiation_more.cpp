@@ -57,8 +57,8 @@ std::vector<Bytes> Negotiation::handle_informational_or_rekey(std::span<const st
       state_ = State::kDeleteChild;
       const auto b = old_child_spi_.bytes();
       std::vector<ike::Payload> del;
-      del.push_back(ike::make_payload(ike::DeletePayload{.protocol = ike::ProtocolId::kEsp, .spi_size = 4,
-                                                         .spis = {Bytes(b.begin(), b.end())}}));
+      del.push_back(ike::make_payload(
+          ike::DeletePayload{.protocol = ike::ProtocolId::kEsp, .spi_size = 4, .spis = {Bytes(b.begin(), b.end())}}));
       return send(encrypted(ike::ExchangeType::kInformational, del, ++mid_), now);
     }
     case State::kDeleteChild:

@@ -4,9 +4,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <numeric>
-
 #include <nlohmann/json.hpp>
+#include <numeric>
 
 namespace answerd::bench {
 
@@ -21,8 +20,11 @@ double percentile(const std::vector<double>& sorted, double p) {
 LatencySummary summarize(std::vector<double> v) {
   if (v.empty()) return {};
   std::sort(v.begin(), v.end());
-  return LatencySummary{.min = v.front(), .p50 = percentile(v, 50), .p90 = percentile(v, 90),
-                        .p99 = percentile(v, 99), .max = v.back(),
+  return LatencySummary{.min = v.front(),
+                        .p50 = percentile(v, 50),
+                        .p90 = percentile(v, 90),
+                        .p99 = percentile(v, 99),
+                        .max = v.back(),
                         .mean = std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size())};
 }
 
@@ -64,8 +66,8 @@ std::string to_text(const RunInfo& info, const Results& r) {
                 "completed %llu/%llu in %.3f s: %.1f handshakes/s, %llu failed, %llu retransmissions\n"
                 "latency ms: p50 %.3f  p90 %.3f  p99 %.3f  (min %.3f max %.3f)\n",
                 info.target.c_str(), info.proposal.c_str(), info.child.c_str(), info.concurrency,
-                static_cast<unsigned long long>(r.completed), static_cast<unsigned long long>(r.started),
-                r.duration_s, handshakes_per_s(r), static_cast<unsigned long long>(r.failed),
+                static_cast<unsigned long long>(r.completed), static_cast<unsigned long long>(r.started), r.duration_s,
+                handshakes_per_s(r), static_cast<unsigned long long>(r.failed),
                 static_cast<unsigned long long>(r.retransmissions), l.p50, l.p90, l.p99, l.min, l.max);
   std::string out = buf;
   for (const auto& [name, n] : r.failures) out += "  failed: " + name + " x" + std::to_string(n) + "\n";

@@ -54,7 +54,8 @@ class Loop {
     for (;;) {
       const auto now = Clock::now();
       const double elapsed = std::chrono::duration<double>(now - t0).count();
-      const bool may_start = (cfg_.count == 0 || seq < cfg_.count) && (cfg_.duration_s <= 0 || elapsed < cfg_.duration_s);
+      const bool may_start =
+          (cfg_.count == 0 || seq < cfg_.count) && (cfg_.duration_s <= 0 || elapsed < cfg_.duration_s);
       if (!may_start && flights_.empty()) break;
       while (may_start && flights_.size() < cfg_.concurrency && (cfg_.count == 0 || seq < cfg_.count) &&
              (cfg_.rate <= 0 || static_cast<double>(seq) < cfg_.rate * elapsed + 1))
@@ -75,8 +76,8 @@ class Loop {
  private:
   void launch(std::uint64_t seq, Clock::time_point now) {
     const std::size_t s = static_cast<std::size_t>(seq % socks_.size());
-    auto n = std::make_unique<Negotiation>(cfg_.initiator, rng_, expand_id(cfg_.id_pattern, seq),
-                                           socks_[s].local, cfg_.target);
+    auto n = std::make_unique<Negotiation>(cfg_.initiator, rng_, expand_id(cfg_.id_pattern, seq), socks_[s].local,
+                                           cfg_.target);
     if (flights_.count(n->spi_i().value()) != 0) return;  // SPI collision: 2^-64, skip the slot
     ++res_.started;
     auto first = n->start(now);

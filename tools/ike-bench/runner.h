@@ -17,9 +17,9 @@ struct RunConfig {
   sa::Endpoint target{};
   std::vector<config::IpAddress> locals{};  // one socket each; empty: the wildcard address
   std::uint32_t concurrency = 1;
-  std::uint64_t count = 0;     // negotiations to start; 0: until duration
-  double duration_s = 0;       // stop starting after this; 0: until count
-  double rate = 0;             // starts per second; 0: as fast as concurrency allows
+  std::uint64_t count = 0;                      // negotiations to start; 0: until duration
+  double duration_s = 0;                        // stop starting after this; 0: until count
+  double rate = 0;                              // starts per second; 0: as fast as concurrency allows
   std::string id_pattern = "spoke-%d.example";  // %d: sequence number from 1
   bool progress = false;
   InitiatorConfig initiator{};

@@ -73,7 +73,8 @@ expected<UdpSocket, std::string> UdpSocket::bind(const config::IpAddress& addr, 
   if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0)
     return unexpected<std::string>(err(("bind " + config::to_string(addr)).c_str()));
   socklen_t sl = sizeof ss;
-  if (getsockname(fd.get(), reinterpret_cast<sockaddr*>(&ss), &sl) != 0) return unexpected<std::string>(err("getsockname"));
+  if (getsockname(fd.get(), reinterpret_cast<sockaddr*>(&ss), &sl) != 0)
+    return unexpected<std::string>(err("getsockname"));
   UdpSocket s{std::move(fd), from_sockaddr(ss)};
   return s;
 }
@@ -92,7 +93,8 @@ expected<config::IpAddress, std::string> route_source(const sa::Endpoint& to) {
   const auto len = to_sockaddr(to.addr, to.port, ss);
   if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0) return unexpected<std::string>(err("no route"));
   socklen_t sl = sizeof ss;
-  if (getsockname(fd.get(), reinterpret_cast<sockaddr*>(&ss), &sl) != 0) return unexpected<std::string>(err("getsockname"));
+  if (getsockname(fd.get(), reinterpret_cast<sockaddr*>(&ss), &sl) != 0)
+    return unexpected<std::string>(err("getsockname"));
   return from_sockaddr(ss).addr;
 }
 
@@ -138,7 +140,7 @@ expected<std::vector<config::IpAddress>, std::string> expand_range(std::string_v
   if (!b) return unexpected<std::string>(b.error());
   if (a->family != b->family || *b < *a) return unexpected<std::string>("bad range " + std::string(s));
   std::vector<config::IpAddress> out;
-  for (auto cur = *a;; ) {
+  for (auto cur = *a;;) {
     if (out.size() >= limit) return unexpected<std::string>("range " + std::string(s) + " too large");
     out.push_back(cur);
     if (cur == *b) break;

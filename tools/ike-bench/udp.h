@@ -48,7 +48,6 @@ struct UdpSocket {
 // "ADDR" or "ADDR:PORT" or "[V6]:PORT" with default_port.
 [[nodiscard]] expected<sa::Endpoint, std::string> parse_endpoint(std::string_view s, std::uint16_t default_port);
 // "A-B" (IPv4 or IPv6, same family, A <= B, at most `limit` addresses) expanded.
-[[nodiscard]] expected<std::vector<config::IpAddress>, std::string> expand_range(std::string_view s,
-                                                                                std::size_t limit);
+[[nodiscard]] expected<std::vector<config::IpAddress>, std::string> expand_range(std::string_view s, std::size_t limit);
 
 }  // namespace answerd::bench

@@ -45,8 +45,11 @@ struct Responder {
     auto seed = crypto::skeyseed(suite.prf, ni, nr, gir->view());
     keys = std::move(*crypto::derive_ike_keys(suite, seed->view(), ni, nr, spi_i, spi_r));
     ike::Message r;
-    r.header = ike::Header{.spi_i = spi_i, .spi_r = spi_r, .exchange = ike::ExchangeType::kIkeSaInit,
-                           .flags = ike::kFlagResponse, .message_id = ike::MessageId(0)};
+    r.header = ike::Header{.spi_i = spi_i,
+                           .spi_r = spi_r,
+                           .exchange = ike::ExchangeType::kIkeSaInit,
+                           .flags = ike::kFlagResponse,
+                           .message_id = ike::MessageId(0)};
     r.payloads.push_back(ike::make_payload(sa));
     const auto pv = mine->public_value();
     r.payloads.push_back(ike::make_payload(ike::KePayload{ke.group, Bytes(pv.begin(), pv.end())}));
@@ -65,7 +68,8 @@ struct Responder {
   std::vector<Payload> open_request(const Bytes& d, ike::ExchangeType x) {
     auto v = ike::locate_encrypted(d);
     EXPECT_TRUE(v.has_value());
-    auto plain = cipher(true)->open(Bytes(v->aad.begin(), v->aad.end()), Bytes(v->encrypted.begin(), v->encrypted.end()));
+    auto plain =
+        cipher(true)->open(Bytes(v->aad.begin(), v->aad.end()), Bytes(v->encrypted.begin(), v->encrypted.end()));
     EXPECT_TRUE(plain.has_value());
     auto ps = ike::parse_payload_chain(v->first_inner, *plain);
     EXPECT_TRUE(ps.has_value());
@@ -74,8 +78,8 @@ struct Responder {
   }
 
   Bytes seal(ike::ExchangeType x, std::uint32_t mid, const std::vector<Payload>& ps) {
-    const ike::Header h{.spi_i = spi_i, .spi_r = spi_r, .exchange = x, .flags = ike::kFlagResponse,
-                        .message_id = ike::MessageId(mid)};
+    const ike::Header h{
+        .spi_i = spi_i, .spi_r = spi_r, .exchange = x, .flags = ike::kFlagResponse, .message_id = ike::MessageId(mid)};
     auto inner = *ike::serialize_payload_chain(ps);
     auto c = cipher(false);
     auto layout = *ike::build_sk_message(h, ike::chain_first_type(ps), c->sealed_size(inner.size()));
@@ -91,9 +95,11 @@ struct Responder {
     const auto* idi = ike::find_payload(ps, ike::PayloadType::kIdi);
     const auto* auth = ike::body_of<ike::AuthPayload>(*ike::find_payload(ps, ike::PayloadType::kAuth));
     const auto sk_pi = keys.sk_pi.view();
-    const bool ok = crypto::verify_psk_auth(suite.prf, Bytes(kPsk.begin(), kPsk.end()),
-                                            {init_request, nr, Bytes(sk_pi.begin(), sk_pi.end()),
-                                             *ike::serialize_body(idi->body)}, auth->data).has_value();
+    const bool ok =
+        crypto::verify_psk_auth(suite.prf, Bytes(kPsk.begin(), kPsk.end()),
+                                {init_request, nr, Bytes(sk_pi.begin(), sk_pi.end()), *ike::serialize_body(idi->body)},
+                                auth->data)
+            .has_value();
     if (!ok) return seal(ike::ExchangeType::kIkeAuth, 1, {ike::make_notify(ike::NotifyType::kAuthenticationFailed)});
     const ike::IdPayload idr{ike::IdType::kFqdn, Bytes{'h', 'u', 'b'}};
     const auto sk_pr = keys.sk_pr.view();
@@ -109,15 +115,23 @@ struct Responder {
 
 struct NegotiationTest : ::testing::Test {
   InitiatorConfig cfg{.ike = *config::parse_ike_proposal("aes256gcm16-prfsha256-x25519-ecp256"),
-                      .esp = *config::parse_esp_proposal("aes256gcm16"), .child = ChildMode::kChild, .psk = kPsk,
-                      .remote_id = "hub.example", .tsi = {}, .tsr = {}, .send_delete = false,
-                      .verify_responder_auth = true, .retransmit_base = std::chrono::milliseconds(100),
+                      .esp = *config::parse_esp_proposal("aes256gcm16"),
+                      .child = ChildMode::kChild,
+                      .psk = kPsk,
+                      .remote_id = "hub.example",
+                      .tsi = {},
+                      .tsr = {},
+                      .send_delete = false,
+                      .verify_responder_auth = true,
+                      .retransmit_base = std::chrono::milliseconds(100),
                       .retransmit_tries = 3};
   crypto::DeterministicRandom rng{1};
   Clock::time_point t0{};
   Responder resp;
   std::unique_ptr<Negotiation> n;
-  void make() { n = std::make_unique<Negotiation>(cfg, rng, "spoke-1.example", ep("192.0.2.1", 500), ep("192.0.2.2", 500)); }
+  void make() {
+    n = std::make_unique<Negotiation>(cfg, rng, "spoke-1.example", ep("192.0.2.1", 500), ep("192.0.2.2", 500));
+  }
   void SetUp() override { make(); }
 };
 
@@ -170,10 +184,11 @@ TEST_F(NegotiationTest, ChildRekeysDeleteTheOldChildThenTheIkeSa) {
     const auto new_spi = ike::body_of<ike::SaPayload>(*sa)->proposals[0].spi;
     EXPECT_NE(new_spi, old_spi);
     // <-- CREATE_CHILD_SA { SA, Nr, TSi, TSr }; INFORMATIONAL { D(ESP, old SPI) } -->
-    next = n->on_datagram(resp.seal(ike::ExchangeType::kCreateChildSa, mid,
-                                    {*sa, ike::make_payload(ike::NoncePayload{Bytes(32, 1)}),
-                                     *ike::find_payload(req, ike::PayloadType::kTsi),
-                                     *ike::find_payload(req, ike::PayloadType::kTsr)}), t0);
+    next = n->on_datagram(
+        resp.seal(ike::ExchangeType::kCreateChildSa, mid,
+                  {*sa, ike::make_payload(ike::NoncePayload{Bytes(32, 1)}),
+                   *ike::find_payload(req, ike::PayloadType::kTsi), *ike::find_payload(req, ike::PayloadType::kTsr)}),
+        t0);
     ASSERT_EQ(next.size(), 1u);
     const auto del = resp.open_request(next[0], ike::ExchangeType::kInformational);
     const auto* d = ike::body_of<ike::DeletePayload>(*ike::find_payload(del, ike::PayloadType::kDelete));
@@ -198,8 +213,8 @@ TEST_F(NegotiationTest, RekeyRefusedIsCountedByName) {
   auto auth = n->on_datagram(resp.answer_init(n->start(t0)), t0);
   auto next = n->on_datagram(resp.answer_auth(auth.at(0)), t0);
   ASSERT_EQ(next.size(), 1u);
-  (void)n->on_datagram(resp.seal(ike::ExchangeType::kCreateChildSa, 2,
-                                 {ike::make_notify(ike::NotifyType::kNoProposalChosen)}), t0);
+  (void)n->on_datagram(
+      resp.seal(ike::ExchangeType::kCreateChildSa, 2, {ike::make_notify(ike::NotifyType::kNoProposalChosen)}), t0);
   EXPECT_EQ(n->failure(), "rekey: NO_PROPOSAL_CHOSEN");
 }
 
@@ -235,8 +250,11 @@ TEST_F(NegotiationTest, ChildlessFailsWithoutTheResponderNotify) {
 TEST_F(NegotiationTest, CookieIsEchoedFirstWithTheSameNonce) {
   const auto first = n->start(t0);
   ike::Message c;
-  c.header = ike::Header{.spi_i = n->spi_i(), .spi_r = ike::IkeSpi(0), .exchange = ike::ExchangeType::kIkeSaInit,
-                         .flags = ike::kFlagResponse, .message_id = ike::MessageId(0)};
+  c.header = ike::Header{.spi_i = n->spi_i(),
+                         .spi_r = ike::IkeSpi(0),
+                         .exchange = ike::ExchangeType::kIkeSaInit,
+                         .flags = ike::kFlagResponse,
+                         .message_id = ike::MessageId(0)};
   c.payloads.push_back(ike::make_notify(ike::NotifyType::kCookie, Bytes(20, 0xc0)));
   auto again = n->on_datagram(*ike::serialize_message(c), t0);
   ASSERT_EQ(again.size(), 1u);
@@ -260,8 +278,11 @@ TEST_F(NegotiationTest, CookieIsEchoedFirstWithTheSameNonce) {
 TEST_F(NegotiationTest, InvalidKePayloadSwitchesToAnOfferedGroup) {
   (void)n->start(t0);
   ike::Message r;
-  r.header = ike::Header{.spi_i = n->spi_i(), .spi_r = ike::IkeSpi(0), .exchange = ike::ExchangeType::kIkeSaInit,
-                         .flags = ike::kFlagResponse, .message_id = ike::MessageId(0)};
+  r.header = ike::Header{.spi_i = n->spi_i(),
+                         .spi_r = ike::IkeSpi(0),
+                         .exchange = ike::ExchangeType::kIkeSaInit,
+                         .flags = ike::kFlagResponse,
+                         .message_id = ike::MessageId(0)};
   r.payloads.push_back(ike::make_invalid_ke_payload(ike::DhGroup::kEcp256));
   auto again = n->on_datagram(*ike::serialize_message(r), t0);
   ASSERT_EQ(again.size(), 1u);
@@ -297,7 +318,7 @@ TEST_F(NegotiationTest, RetransmitsWithBackoffThenTimesOut) {
   EXPECT_TRUE(n->on_timer(t0 + milliseconds(99)).empty());
   auto r1 = n->on_timer(t0 + milliseconds(100));
   ASSERT_EQ(r1.size(), 1u);
-  EXPECT_EQ(r1[0], first);  // the same octets (RFC 7296 2.1)
+  EXPECT_EQ(r1[0], first);                                   // the same octets (RFC 7296 2.1)
   EXPECT_TRUE(n->on_timer(t0 + milliseconds(299)).empty());  // waits 200 ms now
   EXPECT_EQ(n->on_timer(t0 + milliseconds(300)).size(), 1u);
   EXPECT_TRUE(n->on_timer(t0 + milliseconds(700)).empty());

@@ -52,13 +52,13 @@ TEST(JsonReport, StableFieldsAndValues) {
   r.init_retries = 4;
   r.child_rekeys = 6;
   r.duration_s = 2;
-  const auto j = nlohmann::json::parse(to_json({.target = "192.0.2.2", .proposal = "aes256gcm16-prfsha256-x25519",
-                                                .child = "childless", .concurrency = 10}, r));
+  const auto j = nlohmann::json::parse(to_json(
+      {.target = "192.0.2.2", .proposal = "aes256gcm16-prfsha256-x25519", .child = "childless", .concurrency = 10}, r));
   std::vector<std::string> keys;
   for (auto it = j.begin(); it != j.end(); ++it) keys.push_back(it.key());
-  const std::vector<std::string> want{"target", "proposal", "child", "concurrency", "duration_s", "started",
-                                      "completed", "failed", "retransmissions", "init_retries", "child_rekeys", "handshakes_per_s",
-                                      "latency_ms", "failures"};
+  const std::vector<std::string> want{
+      "target", "proposal",        "child",        "concurrency",  "duration_s",       "started",    "completed",
+      "failed", "retransmissions", "init_retries", "child_rekeys", "handshakes_per_s", "latency_ms", "failures"};
   std::sort(keys.begin(), keys.end());
   auto sorted_want = want;
   std::sort(sorted_want.begin(), sorted_want.end());
