@@ -6,12 +6,83 @@
 
 #include <fmt/format.h>
 
+#include <array>
+#include <cstdint>
 #include <cstdio>
 #include <memory>
 #include <set>
 
 namespace answerd::daemon {
 namespace {
+
+using Addr16 = std::array<std::uint8_t, 16>;
+
+// The XDP maps' 16-byte form: IPv6 as is, IPv4 mapped (::ffff:a.b.c.d).
+Addr16 mapped(const config::IpAddress& a) {
+  if (a.family == 6) return a.bytes;
+  Addr16 m{};
+  m[10] = m[11] = 0xff;
+  for (int i = 0; i < 4; ++i) m[12 + i] = a.bytes[i];
+  return m;
+}
+
+// Whether the low `bits` bits of `a` are all zero.
+bool aligned(const Addr16& a, int bits) {
+  for (int i = 0; i < bits; ++i)
+    if (a[15 - i / 8] & (1u << (i % 8))) return false;
+  return true;
+}
+
+// `a` with its low `bits` bits set.
+Addr16 block_end(Addr16 a, int bits) {
+  for (int i = 0; i < bits; ++i) a[15 - i / 8] = static_cast<std::uint8_t>(a[15 - i / 8] | (1u << (i % 8)));
+  return a;
+}
+
+// a + 1; false on wrap-around.
+bool increment(Addr16& a) {
+  for (int i = 15; i >= 0; --i)
+    if (++a[i] != 0) return true;
+  return false;
+}
+
+}  // namespace
+
+std::vector<XdpPrefix> range_prefixes(const config::AddressRange& r) {
+  std::vector<XdpPrefix> out;
+  Addr16 from = mapped(r.from);
+  const Addr16 to = mapped(r.to);
+  while (from <= to) {
+    int bits = 0;  // the largest aligned block starting at `from` that ends within `to`
+    while (bits < 128 && aligned(from, bits + 1) && block_end(from, bits + 1) <= to) ++bits;
+    out.push_back({from, static_cast<std::uint32_t>(128 - bits)});
+    Addr16 next = block_end(from, bits);
+    if (!increment(next)) break;
+    from = next;
+  }
+  return out;
+}
+
+namespace {
+
+XdpSetup xdp_setup(const config::Config& cfg) {
+  const auto& x = cfg.daemon.xdp;
+  XdpSetup s;
+  s.interfaces = x.interfaces;
+  s.generic = x.mode == config::XdpMode::kGeneric;
+  s.bpffs = cfg.daemon.bpffs.string();
+  if (!x.ports.empty()) s.ike_port = x.ports[0];
+  if (x.ports.size() > 1) s.natt_port = x.ports[1];
+  s.init_rate = x.init_rate;
+  s.init_burst = x.init_burst;
+  s.allowlist = !cfg.connections.empty();
+  for (const auto& c : cfg.connections) s.allowlist = s.allowlist && config::restricts_remote_addrs(c);
+  if (s.allowlist)
+    for (const auto& c : cfg.connections)
+      for (const auto& r : c.remote_addrs)
+        for (const auto& p : range_prefixes(r)) s.allow.push_back(p);
+  return s;
+}
 
 nlohmann::json ranges(const std::vector<config::AddressRange>& list) {
   auto a = nlohmann::json::array();
@@ -107,7 +178,7 @@ RuntimeSettings settings_from_config(const config::Config& cfg) {
   s.dataplane = cfg.daemon.dataplane == config::Dataplane::kNone ? Dataplane::none : Dataplane::xfrm;
   s.control_socket = cfg.daemon.control_socket.string();
   s.ike.local_addrs = listen_addresses(cfg);
-  s.xdp = !cfg.daemon.xdp.interfaces.empty();
+  s.xdp = xdp_setup(cfg);
   s.workers = cfg.daemon.workers;
   s.log_spec = log_spec(cfg.daemon.log);
   for (const auto& c : cfg.connections) {

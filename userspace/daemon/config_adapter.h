@@ -10,6 +10,7 @@
 
 namespace answerd::config {
 struct Config;
+struct AddressRange;
 }
 
 namespace answerd::daemon {
@@ -19,6 +20,10 @@ namespace answerd::daemon {
 
 // Extracts the daemon's view of a validated Config.
 [[nodiscard]] RuntimeSettings settings_from_config(const config::Config& cfg);
+
+// An address range as the fewest prefixes that cover exactly it (the XDP `allow`
+// LPM trie keys; IPv4 in the IPv4-mapped form, prefix length + 96).
+[[nodiscard]] std::vector<XdpPrefix> range_prefixes(const config::AddressRange& r);
 
 // `answerd --check-config -c FILE`: diagnostics on stderr, a one-line summary on
 // stdout when valid. Returns the exit code (0 valid, 1 errors).

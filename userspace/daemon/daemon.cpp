@@ -4,6 +4,7 @@
 #include "daemon/kernel_probe.h"
 #include "daemon/privileges.h"
 #include "daemon/sd_notify.h"
+#include "daemon/xdp_control.h"
 #include "log/log.h"
 
 #include <fmt/format.h>
@@ -78,6 +79,8 @@ expected<void, std::string> Daemon::open() {
     log::info(Subsys::knl, "kernel ESP support checked: ESP SAs can be installed");
   }
 
+  if (auto r = open_xdp(); !r) return unexpected(r.error());
+
   settings_.ike.udp_encap = settings_.dataplane == Dataplane::xfrm;
   auto listener = IkeListener::open(*loop_, settings_.ike);
   if (!listener) return unexpected(listener.error());
@@ -98,12 +101,25 @@ expected<void, std::string> Daemon::open() {
 
   if (opts_.drop_privileges) {
     auto caps = drop_capabilities(capabilities_to_keep({.xfrm = settings_.dataplane == Dataplane::xfrm,
-                                                        .xdp = settings_.xdp}));
+                                                        .xdp = settings_.xdp.enabled()}));
     if (!caps) return unexpected(fmt::format("dropping capabilities: {}", caps.error()));
     capabilities_ = *caps;
     log::info(Subsys::dmn, "capabilities after startup: {}", capabilities_);
   }
   return {};
+}
+
+expected<void, std::string> Daemon::open_xdp() {
+  if (!settings_.xdp.enabled()) return {};
+  auto x = XdpControl::start(settings_.xdp);
+  if (!x) return unexpected(x.error());
+  xdp_ = std::move(*x);
+  return {};
+}
+
+nlohmann::json Daemon::xdp_status() const {
+  if (xdp_) return xdp_->status();
+  return "off";
 }
 
 Daemon::~Daemon() {
@@ -147,11 +163,15 @@ expected<nlohmann::json, std::string> Daemon::reload() {
   restart_needed(next.ike.local_addrs != settings_.ike.local_addrs || next.ike.ike_port != settings_.ike.ike_port ||
                      next.ike.nat_port != settings_.ike.nat_port,
                  "listen addresses/ports");
-  restart_needed(next.xdp != settings_.xdp, "xdp interfaces");
+  restart_needed(!next.xdp.same_attachment(settings_.xdp), "xdp interfaces/mode/bpffs");
   next.dataplane = settings_.dataplane;
   next.control_socket = settings_.control_socket;
   next.ike = settings_.ike;
-  next.xdp = settings_.xdp;
+  next.xdp.interfaces = settings_.xdp.interfaces;
+  next.xdp.generic = settings_.xdp.generic;
+  next.xdp.bpffs = settings_.xdp.bpffs;
+  if (xdp_)
+    if (auto r = xdp_->apply(next.xdp); !r) log::error(Subsys::xdp, "reload: {}", r.error());
   next.workers = settings_.workers;
   if (!next.log_spec.empty())
     if (auto err = log::apply_spec(next.log_spec)) log::warn(Subsys::cfg, "log level: {}", *err);
@@ -176,7 +196,7 @@ nlohmann::json Daemon::status() const {
                       {"installs_sas", settings_.dataplane == Dataplane::xfrm},
                       {"config_file", opts_.config_file},
                       {"connections", settings_.connections.size()},
-                      {"xdp", "off"},
+                      {"xdp", xdp_status()},
                       {"ike_sa_engine", responder_ && dynamic_cast<const CountingResponder*>(responder_.get()) == nullptr},
                       {"control_socket", settings_.control_socket},
                       {"listen", std::move(listen)},

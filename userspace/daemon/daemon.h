@@ -14,6 +14,7 @@
 #include "daemon/responder.h"
 #include "daemon/settings.h"
 #include "daemon/worker_pool.h"
+#include "daemon/xdp_control.h"
 
 #include <nlohmann/json.hpp>
 
@@ -68,6 +69,8 @@ class Daemon {
   expected<void, std::string> open();
   void register_commands();
   void apply_overrides(RuntimeSettings& s) const;
+  expected<void, std::string> open_xdp();
+  [[nodiscard]] nlohmann::json xdp_status() const;
 
   DaemonOptions opts_;
   SettingsLoader loader_;
@@ -81,6 +84,7 @@ class Daemon {
   std::unique_ptr<WorkerPool> workers_;
   CommandRegistry registry_;
   std::unique_ptr<ControlServer> control_;
+  std::unique_ptr<XdpControl> xdp_;  // set when XDP interfaces are configured
   std::string capabilities_ = "(not dropped)";
   std::uint64_t reloads_ = 0, reload_failures_ = 0;
 };

@@ -1,0 +1,91 @@
+// XdpControl (see xdp_control.h).
+#include "daemon/xdp_control.h"
+
+#include "kernel/xdp/xdp_program.h"
+#include "log/log.h"
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+namespace answerd::daemon {
+namespace {
+
+namespace kx = kernel::xdp;
+using log::Subsys;
+
+answer_config config_of(const XdpSetup& s) {
+  answer_config c = kx::default_config();
+  c.ike_port = s.ike_port;
+  c.natt_port = s.natt_port;
+  c.init_rate = s.init_rate;
+  c.init_burst = s.init_burst;
+  c.flags = s.allowlist ? (c.flags | ANSWER_CFG_ALLOWLIST) : (c.flags & ~ANSWER_CFG_ALLOWLIST);
+  return c;
+}
+
+}  // namespace
+
+struct XdpControl::Impl {
+  kx::XdpProgram prog;
+  XdpSetup setup;
+};
+
+XdpControl::XdpControl(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+XdpControl::~XdpControl() = default;
+
+expected<std::unique_ptr<XdpControl>, std::string> XdpControl::start(const XdpSetup& setup) {
+  auto prog = kx::XdpProgram::load({.bpffs = setup.bpffs, .mount_bpffs = true});
+  if (!prog) return unexpected(fmt::format("loading the XDP program (bpffs {}): {}", setup.bpffs,
+                                           prog.error().message));
+  std::unique_ptr<XdpControl> x(new XdpControl(std::make_unique<Impl>(Impl{std::move(*prog), setup})));
+  if (auto r = x->apply(setup); !r) return unexpected(r.error());
+  const auto mode = setup.generic ? kx::AttachMode::kGeneric : kx::AttachMode::kNative;
+  for (const auto& ifname : setup.interfaces) {
+    if (auto r = x->impl_->prog.attach(ifname, mode); !r)
+      return unexpected(fmt::format("attaching XDP ({} mode) to interface {}: {}",
+                                    setup.generic ? "generic" : "native", ifname, r.error().message));
+    log::info(Subsys::xdp, "XDP filter attached to {} ({} mode, bpffs {})", ifname,
+              setup.generic ? "generic" : "native", setup.bpffs);
+  }
+  return x;
+}
+
+expected<void, std::string> XdpControl::apply(const XdpSetup& setup) {
+  auto& maps = impl_->prog.maps();
+  if (auto r = maps.set_config(config_of(setup)); !r)
+    return unexpected(fmt::format("writing the XDP config map: {}", r.error().message));
+  if (auto r = maps.allow_clear(); !r)
+    return unexpected(fmt::format("clearing the XDP allowlist: {}", r.error().message));
+  for (const auto& p : setup.allow) {
+    answer_allow_key k{};
+    k.prefixlen = p.prefixlen;
+    std::memcpy(k.addr, p.addr.data(), sizeof(k.addr));
+    if (auto r = maps.allow_add(k); !r)
+      return unexpected(fmt::format("adding to the XDP allowlist: {}", r.error().message));
+  }
+  // Interfaces, mode and bpffs only change with a restart (Daemon::reload says so).
+  impl_->setup.ike_port = setup.ike_port;
+  impl_->setup.natt_port = setup.natt_port;
+  impl_->setup.init_rate = setup.init_rate;
+  impl_->setup.init_burst = setup.init_burst;
+  impl_->setup.allowlist = setup.allowlist;
+  impl_->setup.allow = setup.allow;
+  log::info(Subsys::xdp, "XDP config: ports {}/{}, init_rate {}, init_burst {}, allowlist {} ({} prefixes)",
+            setup.ike_port, setup.natt_port, setup.init_rate, setup.init_burst,
+            setup.allowlist ? "on" : "off", setup.allow.size());
+  return {};
+}
+
+nlohmann::json XdpControl::status() const {
+  const auto& s = impl_->setup;
+  auto ifs = nlohmann::json::array();
+  for (const auto& i : impl_->prog.interfaces())
+    ifs.push_back({{"ifname", i}, {"mode", s.generic ? "generic" : "native"}});
+  return {{"attached", std::move(ifs)},       {"bpffs", impl_->prog.bpffs()},
+          {"allowlist", s.allowlist},         {"allow_prefixes", s.allow.size()},
+          {"init_rate", s.init_rate},         {"init_burst", s.init_burst},
+          {"ports", {s.ike_port, s.natt_port}}};
+}
+
+}  // namespace answerd::daemon

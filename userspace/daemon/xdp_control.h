@@ -1,0 +1,41 @@
+// XdpControl: the daemon's side of the XDP filter (DESIGN.md "XDP verdicts").
+// Owns the loaded XdpProgram: loads it from the configured bpffs, writes the
+// `config` map (IKE ports, IKE_SA_INIT rate/burst, allowlist flag) and the `allow`
+// prefixes, attaches to the configured interfaces, rewrites config and allowlist
+// on reload, and answers the "xdp" part of `daemon status`.
+//
+// Shutdown policy: the pinned links are left attached when the daemon stops, so the
+// filter keeps protecting the host across a restart (the next start re-adopts them
+// with bpf_link_update). `answerctl xdp detach DEV` removes one.
+#pragma once
+
+#include "daemon/settings.h"
+#include "util/expected.h"
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <string>
+
+namespace answerd::daemon {
+
+class XdpControl {
+ public:
+  // Loads the program, writes config and allowlist, attaches to every interface.
+  // The error names the step and the interface ("attaching XDP to eth0: ...").
+  [[nodiscard]] static expected<std::unique_ptr<XdpControl>, std::string> start(const XdpSetup& setup);
+  ~XdpControl();
+  XdpControl(const XdpControl&) = delete;
+  XdpControl& operator=(const XdpControl&) = delete;
+
+  // Rewrites the config map and the allowlist (interfaces/mode/bpffs are kept).
+  [[nodiscard]] expected<void, std::string> apply(const XdpSetup& setup);
+  [[nodiscard]] nlohmann::json status() const;
+
+ private:
+  struct Impl;
+  explicit XdpControl(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace answerd::daemon
