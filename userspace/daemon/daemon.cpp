@@ -90,7 +90,7 @@ expected<void, std::string> Daemon::open() {
   workers_ = std::make_unique<WorkerPool>(*loop_, threads, kWorkerQueue);
 
   register_commands();  // before the Responder, which may replace the SA commands
-  ResponderContext ctx{*loop_, *workers_, *listener_, registry_};
+  ResponderContext ctx{*loop_, *workers_, *listener_, registry_, xdp_.get()};
   if (factory_) responder_ = factory_(ctx);
   if (!responder_) responder_ = std::make_unique<CountingResponder>();
   responder_->on_config(settings_);

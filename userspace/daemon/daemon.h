@@ -35,6 +35,7 @@ struct ResponderContext {
   WorkerPool& workers;
   DatagramSender& sender;
   CommandRegistry& commands;
+  XdpControl* xdp = nullptr;  // the XDP filter's maps when XDP is configured
 };
 // Creates the Responder; empty: CountingResponder (logs and counts, never sends).
 using ResponderFactory = std::function<std::unique_ptr<Responder>(ResponderContext& ctx)>;

@@ -143,17 +143,24 @@ void IkeSaResponder::arm_timer() {
 void IkeSaResponder::on_datagram(const Datagram& d) {
   // Counted by exchange type as CountingResponder did, whatever the engine does.
   ++received_;
-  if (auto h = ike::parse_header(d.bytes)) {
+  auto h = ike::parse_header(d.bytes);
+  if (h) {
     ++by_exchange_[ike::to_string(h->exchange)];
   } else {
     ++undecodable_;
   }
   if (!engine_) return;
   sa::Datagram in{.local = to_sa(d.local), .remote = to_sa(d.remote), .bytes = d.bytes};
-  run(engine_->handle(in, clock_.now()), d.nat_t);
+  auto out = engine_->handle(in, clock_.now());
+  std::optional<Inflight> inflight;
+  if (out.job && ctx_.xdp && h) {  // a job comes only from an IKE_SA_INIT request
+    inflight = Inflight{d.remote, h->spi_i};
+    ctx_.xdp->inflight_set(inflight->peer, inflight->spi_i);
+  }
+  run(std::move(out), d.nat_t, inflight);
 }
 
-void IkeSaResponder::run(sa::Output out, bool nat_t) {
+void IkeSaResponder::run(sa::Output out, bool nat_t, std::optional<Inflight> inflight) {
   for (auto& s : out.send) {
     Datagram d{.local = from_sa(s.local), .remote = from_sa(s.remote), .nat_t = nat_t || s.local.port == 4500,
                .ifindex = 0, .bytes = std::move(s.bytes)};
@@ -165,13 +172,18 @@ void IkeSaResponder::run(sa::Output out, bool nat_t) {
   if (!out.job) return;
   // IKE_SA_INIT's DH and key derivation on a worker; the answer on the loop thread.
   auto job = std::make_shared<std::unique_ptr<sa::ComputeJob>>(std::move(out.job));
-  const bool submitted = ctx_.workers.submit([this, job, nat_t]() -> WorkerPool::Completion {
+  // The answer is sent (or the job dropped) before `inflight` is cleared.
+  auto done = [this, job, nat_t, inflight] {
+    run(engine_->complete(std::move(*job), clock_.now()), nat_t);
+    if (inflight && ctx_.xdp) ctx_.xdp->inflight_clear(inflight->peer, inflight->spi_i);
+  };
+  const bool submitted = ctx_.workers.submit([job, done]() -> WorkerPool::Completion {
     (*job)->run();
-    return [this, job, nat_t] { run(engine_->complete(std::move(*job), clock_.now()), nat_t); };
+    return done;
   });
   if (!submitted) {
     ++jobs_dropped_;  // completing an unrun job releases its half-open slot
-    run(engine_->complete(std::move(*job), clock_.now()), nat_t);
+    done();
   }
 }
 

@@ -14,6 +14,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace answerd::daemon {
@@ -28,7 +29,12 @@ class IkeSaResponder final : public Responder {
   [[nodiscard]] nlohmann::json stats() const override;
 
  private:
-  void run(sa::Output out, bool nat_t);
+  // An IKE_SA_INIT job's peer and SPIi, marked `inflight` in XDP while it runs.
+  struct Inflight {
+    Endpoint peer;
+    ike::IkeSpi spi_i;
+  };
+  void run(sa::Output out, bool nat_t, std::optional<Inflight> inflight = std::nullopt);
   void arm_timer();
   [[nodiscard]] nlohmann::json sa_list() const;
 

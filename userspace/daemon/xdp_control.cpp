@@ -24,11 +24,24 @@ answer_config config_of(const XdpSetup& s) {
   return c;
 }
 
+// The maps' 16-byte address form: IPv6 as is (mapped stays mapped), IPv4 mapped.
+answer_addr map_addr(const IpAddress& a) {
+  answer_addr m{};
+  if (a.family == AF_INET) {
+    m.addr[10] = m.addr[11] = 0xff;
+    std::memcpy(m.addr + 12, a.bytes.data(), 4);
+  } else {
+    std::memcpy(m.addr, a.bytes.data(), sizeof(m.addr));
+  }
+  return m;
+}
+
 }  // namespace
 
 struct XdpControl::Impl {
   kx::XdpProgram prog;
   XdpSetup setup;
+  std::uint64_t inflight_set = 0, inflight_cleared = 0, map_errors = 0;
 };
 
 XdpControl::XdpControl(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -85,7 +98,28 @@ nlohmann::json XdpControl::status() const {
   return {{"attached", std::move(ifs)},       {"bpffs", impl_->prog.bpffs()},
           {"allowlist", s.allowlist},         {"allow_prefixes", s.allow.size()},
           {"init_rate", s.init_rate},         {"init_burst", s.init_burst},
-          {"ports", {s.ike_port, s.natt_port}}};
+          {"ports", {s.ike_port, s.natt_port}},
+          {"inflight", {{"set", impl_->inflight_set}, {"cleared", impl_->inflight_cleared},
+                        {"map_errors", impl_->map_errors}}}};
+}
+
+void XdpControl::inflight_set(const Endpoint& peer, ike::IkeSpi spi_i) {
+  if (auto r = impl_->prog.maps().inflight_set(map_addr(peer.addr), peer.port, spi_i); !r) {
+    ++impl_->map_errors;
+    log::debug(Subsys::xdp, "inflight {}: {}", peer.to_string(), r.error().message);
+    return;
+  }
+  ++impl_->inflight_set;
+}
+
+void XdpControl::inflight_clear(const Endpoint& peer, ike::IkeSpi spi_i) {
+  auto r = impl_->prog.maps().inflight_clear(map_addr(peer.addr), peer.port, spi_i);
+  if (!r) {
+    ++impl_->map_errors;
+    log::debug(Subsys::xdp, "inflight clear {}: {}", peer.to_string(), r.error().message);
+  } else if (*r) {
+    ++impl_->inflight_cleared;
+  }
 }
 
 }  // namespace answerd::daemon

@@ -9,7 +9,11 @@
 // with bpf_link_update). `answerctl xdp detach DEV` removes one.
 #pragma once
 
+#include <functional>  // before types.h, which specialises std::hash without it
+
+#include "daemon/address.h"
 #include "daemon/settings.h"
+#include "ike/wire/types.h"
 #include "util/expected.h"
 
 #include <nlohmann/json.hpp>
@@ -31,6 +35,12 @@ class XdpControl {
   // Rewrites the config map and the allowlist (interfaces/mode/bpffs are kept).
   [[nodiscard]] expected<void, std::string> apply(const XdpSetup& setup);
   [[nodiscard]] nlohmann::json status() const;
+
+  // DESIGN.md verdict 7: an IKE_SA_INIT answer for (peer, SPIi) is being computed,
+  // so retransmits are dropped by XDP until it is sent. Map errors are logged and
+  // counted (status()), never fatal: the BPF side ages entries anyway.
+  void inflight_set(const Endpoint& peer, ike::IkeSpi spi_i);
+  void inflight_clear(const Endpoint& peer, ike::IkeSpi spi_i);
 
  private:
   struct Impl;

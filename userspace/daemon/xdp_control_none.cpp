@@ -17,5 +17,7 @@ expected<std::unique_ptr<XdpControl>, std::string> XdpControl::start(const XdpSe
 expected<void, std::string> XdpControl::apply(const XdpSetup&) { return {}; }
 
 nlohmann::json XdpControl::status() const { return "off"; }
+void XdpControl::inflight_set(const Endpoint&, ike::IkeSpi) {}
+void XdpControl::inflight_clear(const Endpoint&, ike::IkeSpi) {}
 
 }  // namespace answerd::daemon
