@@ -126,5 +126,22 @@ ia_terminate_ike ini hub || ia_fail "terminate"
 ia_initiate ini net
 ia_wait_ike ini 1 ESTABLISHED 10 || ia_fail "second negotiation through XDP failed: $(ia_list_sas ini)"
 [ "$(peer_counter ike_sa_init)" = 2 ] || ia_fail "XDP ike_sa_init $(peer_counter ike_sa_init), want 2"
+
+# answerd's own DELETE request (sa terminate): the peer's response passes XDP
+# because the request is in `outstanding` (no unsolicited_response drop).
+sa_id=$(ctl -j sa list | python3 -c 'import json,sys; print(json.load(sys.stdin)["ike_sas"][0]["id"])')
+info_before=$(peer_counter informational) unsol_before=$(peer_counter unsolicited_response)
+ctl sa terminate "$sa_id" > /dev/null || ia_fail "answerctl sa terminate $sa_id"
+no_sa() { [ "$(ctl -j sa list | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["ike_sas"]))')" = 0 ]; }
+ia_wait_until 10 no_sa || ia_fail "answerd kept the terminated IKE SA"
+ia_wait_ike ini 0 ESTABLISHED 10 || ia_fail "the initiator kept the IKE SA answerd deleted: $(ia_list_sas ini)"
+sleep 0.3
+[ "$(peer_counter informational)" -gt "$info_before" ] || ia_fail "XDP saw no INFORMATIONAL response to answerd's DELETE"
+[ "$(peer_counter unsolicited_response)" = "$unsol_before" ] ||
+  ia_fail "XDP dropped the DELETE response as unsolicited ($unsol_before -> $(peer_counter unsolicited_response))"
+ctl -j daemon status | python3 -c '
+import json, sys
+o = json.load(sys.stdin)["xdp"]["outstanding"]
+assert o["added"] >= 1, o' || ia_fail "no outstanding entry recorded: $(ctl -j daemon status)"
 ia_bg_running answerd || ia_fail "answerd exited"
 echo "answerd_xdp: strongSwan negotiated through answerd's XDP filter; $unsolicited unsolicited responses and $role role violations dropped"

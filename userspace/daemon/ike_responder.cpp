@@ -150,6 +150,8 @@ void IkeSaResponder::on_datagram(const Datagram& d) {
     ++undecodable_;
   }
   if (!engine_) return;
+  if (h && ctx_.xdp && h->exchange == ike::ExchangeType::kInformational && h->response())
+    ctx_.xdp->outstanding_remove(h->spi_i, h->spi_r, h->message_id);
   sa::Datagram in{.local = to_sa(d.local), .remote = to_sa(d.remote), .bytes = d.bytes};
   auto out = engine_->handle(in, clock_.now());
   std::optional<Inflight> inflight;
@@ -162,6 +164,10 @@ void IkeSaResponder::on_datagram(const Datagram& d) {
 
 void IkeSaResponder::run(sa::Output out, bool nat_t, std::optional<Inflight> inflight) {
   for (auto& s : out.send) {
+    // Our INFORMATIONAL requests (DELETE): the XDP filter lets their response pass.
+    if (ctx_.xdp)
+      if (auto h = ike::parse_header(s.bytes); h && h->exchange == ike::ExchangeType::kInformational && !h->response())
+        ctx_.xdp->outstanding_add(h->spi_i, h->spi_r, h->message_id);
     Datagram d{.local = from_sa(s.local), .remote = from_sa(s.remote), .nat_t = nat_t || s.local.port == 4500,
                .ifindex = 0, .bytes = std::move(s.bytes)};
     if (auto r = ctx_.sender.send(d); !r) {

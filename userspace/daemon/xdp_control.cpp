@@ -42,6 +42,7 @@ struct XdpControl::Impl {
   kx::XdpProgram prog;
   XdpSetup setup;
   std::uint64_t inflight_set = 0, inflight_cleared = 0, map_errors = 0;
+  std::uint64_t outstanding_added = 0, outstanding_removed = 0;
 };
 
 XdpControl::XdpControl(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -100,7 +101,8 @@ nlohmann::json XdpControl::status() const {
           {"init_rate", s.init_rate},         {"init_burst", s.init_burst},
           {"ports", {s.ike_port, s.natt_port}},
           {"inflight", {{"set", impl_->inflight_set}, {"cleared", impl_->inflight_cleared},
-                        {"map_errors", impl_->map_errors}}}};
+                        {"map_errors", impl_->map_errors}}},
+          {"outstanding", {{"added", impl_->outstanding_added}, {"removed", impl_->outstanding_removed}}}};
 }
 
 void XdpControl::inflight_set(const Endpoint& peer, ike::IkeSpi spi_i) {
@@ -119,6 +121,26 @@ void XdpControl::inflight_clear(const Endpoint& peer, ike::IkeSpi spi_i) {
     log::debug(Subsys::xdp, "inflight clear {}: {}", peer.to_string(), r.error().message);
   } else if (*r) {
     ++impl_->inflight_cleared;
+  }
+}
+
+void XdpControl::outstanding_add(ike::IkeSpi spi_i, ike::IkeSpi spi_r, ike::MessageId id) {
+  if (auto r = impl_->prog.maps().outstanding_add(spi_i, spi_r, id); !r) {
+    ++impl_->map_errors;
+    log::warn(Subsys::xdp, "outstanding request not recorded (its response may be dropped): {}",
+              r.error().message);
+    return;
+  }
+  ++impl_->outstanding_added;
+}
+
+void XdpControl::outstanding_remove(ike::IkeSpi spi_i, ike::IkeSpi spi_r, ike::MessageId id) {
+  auto r = impl_->prog.maps().outstanding_remove(spi_i, spi_r, id);
+  if (!r) {
+    ++impl_->map_errors;
+    log::debug(Subsys::xdp, "outstanding remove: {}", r.error().message);
+  } else if (*r) {
+    ++impl_->outstanding_removed;
   }
 }
 

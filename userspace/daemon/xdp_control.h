@@ -41,6 +41,10 @@ class XdpControl {
   // counted (status()), never fatal: the BPF side ages entries anyway.
   void inflight_set(const Endpoint& peer, ike::IkeSpi spi_i);
   void inflight_clear(const Endpoint& peer, ike::IkeSpi spi_i);
+  // DESIGN.md verdict 5: an INFORMATIONAL request answerd sent, whose response may
+  // pass. Removed when the response arrives; the BPF side ages forgotten entries.
+  void outstanding_add(ike::IkeSpi spi_i, ike::IkeSpi spi_r, ike::MessageId id);
+  void outstanding_remove(ike::IkeSpi spi_i, ike::IkeSpi spi_r, ike::MessageId id);
 
  private:
   struct Impl;

@@ -19,5 +19,7 @@ expected<void, std::string> XdpControl::apply(const XdpSetup&) { return {}; }
 nlohmann::json XdpControl::status() const { return "off"; }
 void XdpControl::inflight_set(const Endpoint&, ike::IkeSpi) {}
 void XdpControl::inflight_clear(const Endpoint&, ike::IkeSpi) {}
+void XdpControl::outstanding_add(ike::IkeSpi, ike::IkeSpi, ike::MessageId) {}
+void XdpControl::outstanding_remove(ike::IkeSpi, ike::IkeSpi, ike::MessageId) {}
 
 }  // namespace answerd::daemon
