@@ -131,7 +131,7 @@ tunnel_case() {
   counters_match "$name" "$l" "$r" "$so" "$si" 6
   case " $* " in
     *" --encap "*)
-      ip -n right xfrm state get src "$l" dst "$r" proto esp spi "$so" | grep -q 'encap type espinudp sport 4500 dport 4500' ||
+      grep -q 'encap type espinudp sport 4500 dport 4500' <<<"$(ip -n right xfrm state get src "$l" dst "$r" proto esp spi "$so")" ||
         vm_fail "$name: right's inbound SA is not ESP-in-UDP" ;;
   esac
   xt left tunnel down "$l" "$r" "$ln" "$rn" "$so" "$si" "$REQID" "$a" "$KO" "$KI" "$@" ||
@@ -190,8 +190,8 @@ xt left tunnel up 172.16.0.1 172.16.0.2 0.0.0.0/0 0.0.0.0/0 0xc0002001 0xc000200
   vm_fail "xi: left tunnel up with if_id"
 xt right tunnel up 172.16.0.2 172.16.0.1 10.2.0.0/24 10.1.0.0/24 0xc0002002 0xc0002001 "$REQID" aes256gcm16 "$KI" "$KO" ||
   vm_fail "xi: right tunnel up"
-ip -n left xfrm state | grep -q 'if_id 0x2a' || vm_fail "xi: left SAs lack if_id 42: $(ip -n left xfrm state)"
-ip -n left xfrm policy | grep -q 'if_id 0x2a' || vm_fail "xi: left policies lack if_id 42"
+grep -q 'if_id 0x2a' <<<"$(ip -n left xfrm state)" || vm_fail "xi: left SAs lack if_id 42: $(ip -n left xfrm state)"
+grep -q 'if_id 0x2a' <<<"$(ip -n left xfrm policy)" || vm_fail "xi: left policies lack if_id 42"
 vm_ping lhost 10.2.0.2
 vm_ping rhost 10.1.0.2
 xi_tx=$(ip netns exec left cat /sys/class/net/xi0/statistics/tx_packets)
@@ -249,8 +249,8 @@ xt left tunnel up 172.16.0.1 172.16.0.2 10.1.0.0/24 10.2.0.0/24 0xc0004001 0xc00
 removed=$(xt left flush) || vm_fail "stale: flush"
 [ "$removed" = 6 ] || vm_fail "stale: flush removed $removed entries, want 6"
 [ "$(states left)" = 1 ] && [ "$(policies left)" = 1 ] || vm_fail "stale: left has $(states left) SAs and $(policies left) policies after the flush"
-ip -n left xfrm state | grep -q 'reqid 7 ' || vm_fail "stale: the foreign SA was removed"
-ip -n left xfrm policy | grep -q 'reqid 7 ' || vm_fail "stale: the foreign policy was removed"
+grep -q 'reqid 7 ' <<<"$(ip -n left xfrm state)" || vm_fail "stale: the foreign SA was removed"
+grep -q 'reqid 7 ' <<<"$(ip -n left xfrm policy)" || vm_fail "stale: the foreign policy was removed"
 vm_log "stale: flush removed $removed owned entries (larval SPI $spi), kept reqid 7"
 
 echo "xfrm_backend: the XFRM backend carried traffic through kernel ESP (GCM, CBC+HMAC with ESN, ChaCha20-Poly1305, 4-in-6, 6-in-4, NAT-T, xfrm interface), GETSA matched ip -s xfrm, lifetimes raised soft and hard expires, and the owned-reqid flush kept foreign entries"
