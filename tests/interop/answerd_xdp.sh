@@ -66,9 +66,7 @@ answerd {
   }
 }
 CONF
-ia_bg_start answerd resp "$IA_WORK/answerd.log" "$answerd" -c "$IA_WORK/answerd.conf" --log-level debug
-ia_wait_udp resp 500 || ia_fail "answerd does not listen on UDP 500"
-ia_wait_until 10 test -S "$sock" || ia_fail "answerd did not open its control socket"
+ia_answerd_start "$answerd" resp "$IA_WORK/answerd.conf" "$sock" "$IA_WORK/answerd.log" --log-level debug
 ctl -j daemon status | python3 -c '
 import json, sys
 x = json.load(sys.stdin)["xdp"]

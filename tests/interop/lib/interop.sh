@@ -13,3 +13,4 @@ IA_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$IA_LIB/pki.sh"
 . "$IA_LIB/swanctl_conf.sh"
 . "$IA_LIB/libreswan.sh"
+. "$IA_LIB/answerd.sh"

@@ -55,27 +55,9 @@ answerd {
   control_socket = $sock
 }
 CONF
-"$answerd" --check-config -c "$IA_WORK/answerd.conf" >/dev/null || ia_fail "answerd rejects its config"
-ia_bg_start answerd resp "$IA_WORK/answerd.log" "$answerd" -c "$IA_WORK/answerd.conf"
-ia_wait_udp resp 500 || ia_fail "answerd does not listen on UDP 500"
+ia_answerd_start "$answerd" resp "$IA_WORK/answerd.conf" "$sock" "$IA_WORK/answerd.log"
 
-# ctl COMMAND PYTHON-ASSERTION on the control socket's response r.
-ctl() {
-  python3 - "$sock" "$1" "$2" <<'PY'
-import json, socket, sys
-path, cmd, check = sys.argv[1:4]
-s = socket.socket(socket.AF_UNIX); s.settimeout(5); s.connect(path)
-s.sendall((json.dumps({"version": 1, "command": cmd}) + "\n").encode())
-buf = b""
-while not buf.endswith(b"\n"):
-    chunk = s.recv(65536)
-    if not chunk: break
-    buf += chunk
-r = json.loads(buf)
-if not eval(check):
-    print("FAIL: %s: %s does not hold for %s" % (cmd, check, r)); sys.exit(1)
-PY
-}
+ctl() { ia_answerd_query "$sock" "$@"; }
 bench() {
   local name=$1
   shift
