@@ -94,22 +94,7 @@ unset NOTIFY_SOCKET
 grep -q "^READY=1" "$tmp/notify.out" || { echo "FAIL: no READY=1 on NOTIFY_SOCKET: $(cat "$tmp/notify.out")"; exit 1; }
 
 # ctl COMMAND [PYTHON-ASSERTION on r (the response)]
-ctl() {
-  python3 - "$sock" "$1" "${2:-True}" <<'PY'
-import json, socket, sys
-path, cmd, check = sys.argv[1:4]
-s = socket.socket(socket.AF_UNIX); s.settimeout(5); s.connect(path)
-s.sendall((json.dumps({"version": 1, "command": cmd}) + "\n").encode())
-buf = b""
-while not buf.endswith(b"\n"):
-    chunk = s.recv(65536)
-    if not chunk: break
-    buf += chunk
-r = json.loads(buf)
-if not eval(check):
-    print("FAIL: %s: %s does not hold for %s" % (cmd, check, r)); sys.exit(1)
-PY
-}
+ctl() { python3 "${ANSWERD_SOURCE_DIR:-.}/tests/interop/lib/control_query.py" "$sock" "$@"; }
 
 ctl "daemon status" 'r["ok"] and r["result"]["dataplane"] == "none" and r["result"]["installs_sas"] is False and r["result"]["xdp"] == "off" and r["result"]["connections"] == 1 and "warning" in r["result"]'
 ctl "conn list" 'r["ok"] and r["result"]["connections"][0]["name"] == "hub"'

@@ -14,19 +14,4 @@ ia_answerd_start() {
 
 # ia_answerd_query SOCK COMMAND PYTHON-ASSERTION: one request on answerd's control
 # socket (protocol version 1); the assertion is evaluated on the response `r`.
-ia_answerd_query() {
-  python3 - "$1" "$2" "$3" <<'PY'
-import json, socket, sys
-path, cmd, check = sys.argv[1:4]
-s = socket.socket(socket.AF_UNIX); s.settimeout(5); s.connect(path)
-s.sendall((json.dumps({"version": 1, "command": cmd}) + "\n").encode())
-buf = b""
-while not buf.endswith(b"\n"):
-    chunk = s.recv(65536)
-    if not chunk: break
-    buf += chunk
-r = json.loads(buf)
-if not eval(check):
-    print("FAIL: %s: %s does not hold for %s" % (cmd, check, r)); sys.exit(1)
-PY
-}
+ia_answerd_query() { python3 "$IA_LIB/control_query.py" "$@"; }
