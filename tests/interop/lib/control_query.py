@@ -1,17 +1,33 @@
 #!/usr/bin/env python3
-"""control_query.py SOCK COMMAND [ASSERTION]: one request on answerd's control
-socket (protocol version 1); exits 1 unless the Python expression ASSERTION
-(default True) holds for the parsed response `r`."""
+"""control_query.py [--print] [--args JSON] SOCK COMMAND [EXPR]: one request on
+answerd's control socket (protocol version 1) with the parsed response in `r`.
+Without --print, exits 1 unless the Python expression EXPR (default True) holds;
+with --print, prints the value of EXPR (JSON for lists and objects).
+--args sends JSON as the request's "args", e.g. '{"id": 3}' for "sa show"."""
 import json
 import socket
 import sys
 
-path, cmd = sys.argv[1:3]
-check = sys.argv[3] if len(sys.argv) > 3 else "True"
+argv = sys.argv[1:]
+show = False
+args = None
+while argv and argv[0].startswith("--"):
+    opt = argv.pop(0)
+    if opt == "--print":
+        show = True
+    elif opt == "--args":
+        args = json.loads(argv.pop(0))
+    else:
+        sys.exit("control_query.py: unknown option %s" % opt)
+path, cmd = argv[0:2]
+check = argv[2] if len(argv) > 2 else ("r" if show else "True")
 s = socket.socket(socket.AF_UNIX)
 s.settimeout(5)
 s.connect(path)
-s.sendall((json.dumps({"version": 1, "command": cmd}) + "\n").encode())
+req = {"version": 1, "command": cmd}
+if args is not None:
+    req["args"] = args
+s.sendall((json.dumps(req) + "\n").encode())
 buf = b""
 while not buf.endswith(b"\n"):
     chunk = s.recv(65536)
@@ -19,6 +35,9 @@ while not buf.endswith(b"\n"):
         break
     buf += chunk
 r = json.loads(buf)
-if not eval(check):
+v = eval("(" + check + "\n)")  # parenthesized: EXPR may span lines
+if show:
+    print(json.dumps(v) if isinstance(v, (list, dict)) else v)
+elif not v:
     print("FAIL: %s: %s does not hold for %s" % (cmd, check, r))
     sys.exit(1)
