@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""control_query.py [--print] [--args JSON] SOCK COMMAND [EXPR]: one request on
+"""control_query.py [--print] [--args JSON] SOCK COMMAND [EXPR] (options anywhere): one request on
 answerd's control socket (protocol version 1) with the parsed response in `r`.
 Without --print, exits 1 unless the Python expression EXPR (default True) holds;
 with --print, prints the value of EXPR (JSON for lists and objects).
@@ -8,17 +8,18 @@ import json
 import socket
 import sys
 
-argv = sys.argv[1:]
+argv = []
 show = False
 args = None
-while argv and argv[0].startswith("--"):
-    opt = argv.pop(0)
-    if opt == "--print":
+rest = sys.argv[1:]
+while rest:  # options may come anywhere (wrappers put SOCK first)
+    a = rest.pop(0)
+    if a == "--print":
         show = True
-    elif opt == "--args":
-        args = json.loads(argv.pop(0))
+    elif a == "--args":
+        args = json.loads(rest.pop(0))
     else:
-        sys.exit("control_query.py: unknown option %s" % opt)
+        argv.append(a)
 path, cmd = argv[0:2]
 check = argv[2] if len(argv) > 2 else ("r" if show else "True")
 s = socket.socket(socket.AF_UNIX)

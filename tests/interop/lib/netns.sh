@@ -209,4 +209,9 @@ ia_capture_stop() {
   unset "IA_CAPTURE_PID[$1]"
 }
 
+# ia_ike_pcap FILE: one line per UDP 500/4500 datagram of the capture FILE:
+#   SRC SPORT DST DPORT ike EXCHANGE I|- R|- MSGID SPIi SPIr LEN   (RFC 7296 3.1 header)
+#   SRC SPORT DST DPORT keepalive|esp|short                       (4500: RFC 3948)
+ia_ike_pcap() { python3 "$IA_LIB/ike_pcap.py" "$1"; }
+
 declare -gA IA_CAPTURE_PID=() IA_BG_PID=()
