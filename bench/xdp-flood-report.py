@@ -122,6 +122,13 @@ def summary(rows):
          "max_flood_reaching_daemon_pps": max((r["flood_reached_daemon_pps"] for r in off), default=0)}
     s["ratio"] = round(s["max_xdp_dropped_pps"] / s["max_flood_reaching_daemon_pps"], 1) \
         if s["max_flood_reaching_daemon_pps"] else None
+    # answerd's CPU per flood datagram it read (XDP off), beyond the baseline row's
+    # CPU rate (the legitimate load alone): what each datagram XDP drops saves it.
+    base = [r for r in rows if r["mode"] == "off" and not r["sent"]]
+    base_rate = base[0]["answerd_cpu_s"] / base[0]["flood_s"] if base else 0.0
+    per = sorted((r["answerd_cpu_s"] - base_rate * r["flood_s"]) / r["flood_reached_daemon"] * 1e6
+                 for r in off if r["flood_reached_daemon"])
+    s["answerd_us_per_flood_datagram"] = round(per[len(per) // 2], 2) if per else None
     return s
 
 
@@ -154,7 +161,8 @@ def report(rows_path, meta_path, out_json, out_md, want_check):
     table = markdown(rows)
     s = result["summary"]
     table += (f"\nmax dropped by XDP: {fmt(s['max_xdp_dropped_pps'])} pps; max reaching answerd with XDP off:"
-              f" {fmt(s['max_flood_reaching_daemon_pps'])} pps; ratio {s['ratio']}\n")
+              f" {fmt(s['max_flood_reaching_daemon_pps'])} pps; ratio {s['ratio']}; answerd CPU per flood datagram"
+              f" read: {s['answerd_us_per_flood_datagram']} us\n")
     with open(out_md, "w") as f:
         f.write(table)
     sys.stdout.write(table)

@@ -147,7 +147,9 @@ static __always_inline int answer_exchange_verdict(const struct answer_pkt *pkt,
   } else if (exch == ANSWER_IKE_EXCH_SA_INIT) {
     __u32 msg_id;
     __builtin_memcpy(&msg_id, h->msg_id, 4);
-    if (!answer_is_zero8(h->spi_r) || msg_id != 0) /* 6 */
+    /* 6: RFC 7296 2.2, the Message ID of IKE_SA_INIT is zero (retries included); the
+     * daemon's parser drops the same requests as malformed. */
+    if (!answer_is_zero8(h->spi_r) || msg_id != 0)
       return ANSWER_CNT_MALFORMED;
     struct answer_inflight_key ik = {}; /* 7 */
     ik.src = pkt->src;

@@ -255,7 +255,7 @@ const std::vector<Case>& cases() {
        ANSWER_CNT_UNSOLICITED_RESPONSE},
       {"sa_init_response_unsolicited", v4(with(sa_init(), [](Ike& i) { i.flags = 0x28; })),
        nullptr, XDP_DROP, ANSWER_CNT_UNSOLICITED_RESPONSE},
-      // 6. IKE_SA_INIT with a responder SPI
+      // 6. IKE_SA_INIT with a responder SPI, or a message ID other than 0 (RFC 7296 2.2)
       {"sa_init_nonzero_spi_r", v4(with(sa_init(), [](Ike& i) { i.spi_r = kSpiR; })), nullptr,
        XDP_DROP, ANSWER_CNT_MALFORMED},
       {"sa_init_nonzero_msgid", v4(with(sa_init(), [](Ike& i) { i.msg_id = 1; })), nullptr,
