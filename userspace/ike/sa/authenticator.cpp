@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "ike/crypto/pki/identity.h"
 #include "ike/crypto/psk_auth.h"
 
 namespace answerd::sa {
@@ -20,18 +21,23 @@ const config::Secret* psk_for(const config::Config& cfg, const AuthContext& c) {
 
 }  // namespace
 
-bool PskAuthenticator::verify(const AuthContext& peer, const ike::AuthPayload& auth) const {
-  if (auth.method != ike::AuthMethod::kSharedKeyMic) return false;
+expected<AuthVerified, AuthError> PskAuthenticator::verify(const AuthContext& peer,
+                                                           const ike::AuthPayload& auth) const {
+  if (auth.method != ike::AuthMethod::kSharedKeyMic)
+    return unexpected(AuthError("AUTH method " + std::to_string(static_cast<int>(auth.method)) +
+                                " where a pre-shared key is expected"));
   const config::Secret* s = psk_for(*cfg_, peer);
-  if (s == nullptr) return false;
-  return crypto::verify_psk_auth(peer.prf, s->data.view(), input_of(peer), auth.data).has_value();
+  if (s == nullptr) return unexpected(AuthError("no pre-shared key for this pair of identities"));
+  if (!crypto::verify_psk_auth(peer.prf, s->data.view(), input_of(peer), auth.data))
+    return unexpected(AuthError("pre-shared key AUTH does not verify"));
+  return AuthVerified{.detail = "pre-shared key '" + s->name + "'", .rsa_pss = false};
 }
 
-std::optional<ike::AuthPayload> PskAuthenticator::build(const AuthContext& self) const {
+expected<ike::AuthPayload, AuthError> PskAuthenticator::build(const AuthContext& self) const {
   const config::Secret* s = psk_for(*cfg_, self);
-  if (s == nullptr) return std::nullopt;
+  if (s == nullptr) return unexpected(AuthError("no pre-shared key for our identity"));
   auto v = crypto::psk_auth(self.prf, s->data.view(), input_of(self));
-  if (!v) return std::nullopt;
+  if (!v) return unexpected(AuthError("PSK AUTH computation failed"));
   return ike::AuthPayload{ike::AuthMethod::kSharedKeyMic, std::move(*v)};
 }
 
@@ -78,6 +84,14 @@ std::optional<config::Identity> identity_from_wire(const ike::IdPayload& id) {
     case ike::IdType::kFqdn: out.kind = config::Identity::Kind::kFqdn; break;
     case ike::IdType::kRfc822Addr: out.kind = config::Identity::Kind::kRfc822; break;
     case ike::IdType::kKeyId: out.kind = config::Identity::Kind::kKeyId; break;
+    case ike::IdType::kDerAsn1Dn: {  // RFC 7296 3.5: a DER Name, matched RDN by RDN
+      auto dn = crypto::pki::parse_dn(id.data);
+      if (!dn) return std::nullopt;
+      out.kind = config::Identity::Kind::kDn;
+      for (auto& a : *dn) out.rdns.push_back(config::Rdn{.type = a.type, .oid = a.oid, .value = a.value});
+      out.text = crypto::pki::dn_to_string(*dn);
+      return out;
+    }
     default: return std::nullopt;
   }
   out.value = text;
@@ -97,7 +111,7 @@ ike::IdPayload identity_to_wire(const config::Identity& id, const config::IpAddr
     case K::kFqdn: return {ike::IdType::kFqdn, ike::Bytes(id.value.begin(), id.value.end())};
     case K::kRfc822: return {ike::IdType::kRfc822Addr, ike::Bytes(id.value.begin(), id.value.end())};
     case K::kKeyId: return {ike::IdType::kKeyId, ike::Bytes(id.value.begin(), id.value.end())};
-    case K::kDn:  // DER encoding of DNs belongs to the certificate work; send the address
+    case K::kDn:  // with pubkey our certificate's DER subject goes out (auth_pubkey.h own_id)
     case K::kAny: break;
   }
   return addr_id(fallback);

@@ -1,7 +1,7 @@
 // IKE_AUTH (RFC 7296 1.2, 2.15) with the first Child SA (or none, RFC 6023):
 //   --> HDR, SK { IDi, [CERT,] [CERTREQ,] [IDr,] AUTH, [N(INITIAL_CONTACT),]
 //                 [N(USE_TRANSPORT_MODE),] SAi2, TSi, TSr }
-//   <-- HDR, SK { IDr, AUTH, N(AUTH_LIFETIME), [N(USE_TRANSPORT_MODE),] SAr2, TSi, TSr }
+//   <-- HDR, SK { IDr, [CERT,] AUTH, N(AUTH_LIFETIME), [N(USE_TRANSPORT_MODE),] SAr2, TSi, TSr }
 //   <-- HDR, SK { N(AUTHENTICATION_FAILED) }   (and the half-open SA is deleted)
 #include "ike/sa/engine_impl.h"
 #include "ike/wire/notify_data.h"
@@ -46,11 +46,21 @@ void Engine::ike_auth(Output& out, IkeSa& sa, const Request& req, TimePoint now)
   if (idr_p != nullptr) idr = identity_from_wire(*idr_p);
   const config::Connection* conn = find_connection(sa, *idi, idr);
   if (conn == nullptr) return fail("no connection for identity '" + idi->text + "'");
+  const Authenticator& remote_auth = *auth_.at(conn->remote.front().auth);
+  const Authenticator& local_auth = *auth_.at(conn->local.front().auth);
   const auto idi_body = ike::serialize_body(ike::PayloadBody(*idi_p));
+  // Our IDr: the certificate's subject for pubkey with id %any or a DN, else the config's.
+  const ike::IdPayload idr_out =
+      local_auth.own_id(*conn).value_or(identity_to_wire(conn->local.front().id, sa.local.addr));
   const config::Identity our_identity = conn->local.front().id.kind == config::Identity::Kind::kAny
-                                            ? identity_from_wire(identity_to_wire(conn->local.front().id, sa.local.addr))
-                                                  .value_or(config::Identity{})
+                                            ? identity_from_wire(idr_out).value_or(config::Identity{})
                                             : conn->local.front().id;
+  // RFC 7427 4: the hashes the initiator announced in IKE_SA_INIT pick our signature.
+  std::vector<ike::HashAlgorithm> peer_hashes;
+  if (conn->local.front().auth == config::AuthMethod::kPubkey)
+    if (auto init = ike::parse_message(sa.init_request))
+      if (const auto* n = ike::find_notify(init->payloads, ike::NotifyType::kSignatureHashAlgorithms))
+        peer_hashes = ike::parse_signature_hash_algorithms(n->data).value_or(std::vector<ike::HashAlgorithm>{});
   // RFC 7296 2.15: the initiator signed its IKE_SA_INIT request, Nr and prf(SK_pi, IDi').
   AuthContext peer{.prf = sa.suite.prf,
                    .real_message = sa.init_request,
@@ -59,19 +69,24 @@ void Engine::ike_auth(Output& out, IkeSa& sa, const Request& req, TimePoint now)
                    .id_body = idi_body ? std::span<const std::uint8_t>(*idi_body) : std::span<const std::uint8_t>(),
                    .conn = conn,
                    .local_id = &our_identity,
-                   .remote_id = &*idi};
-  if (!idi_body || !auth_.at(conn->remote.front().auth)->verify(peer, *ike::body_of<ike::AuthPayload>(*auth_p)))
-    return fail("AUTH payload of '" + idi->text + "' does not verify");
+                   .remote_id = &*idi,
+                   .request = req.payloads,
+                   .peer_hashes = peer_hashes,
+                   .rsa_pss = false};
+  if (!idi_body) return fail("IDi of '" + idi->text + "' cannot be encoded");
+  auto verified = remote_auth.verify(peer, *ike::body_of<ike::AuthPayload>(*auth_p));
+  if (!verified) return fail("'" + idi->text + "': " + verified.error());
   // Our side: IKE_SA_INIT response, Ni, prf(SK_pr, IDr').
-  const ike::IdPayload idr_out = identity_to_wire(conn->local.front().id, sa.local.addr);
   const auto idr_body = ike::serialize_body(ike::PayloadBody(idr_out));
   AuthContext self = peer;
   self.real_message = sa.init_response;
   self.peer_nonce = sa.ni;
   self.sk_p = sa.keys.sk_pr.view();
   self.id_body = idr_body ? std::span<const std::uint8_t>(*idr_body) : std::span<const std::uint8_t>();
-  auto our_auth = idr_body ? auth_.at(conn->local.front().auth)->build(self) : std::nullopt;
-  if (!our_auth) return fail("cannot build our AUTH for '" + our_identity.text + "'");
+  self.rsa_pss = verified->rsa_pss;
+  expected<ike::AuthPayload, AuthError> our_auth = unexpected(AuthError("IDr cannot be encoded"));
+  if (idr_body) our_auth = local_auth.build(self);
+  if (!our_auth) return fail("our AUTH as '" + our_identity.text + "': " + our_auth.error());
 
   // unique = keep (strongSwan): an established SA of this identity wins over the new one.
   if (conn->unique == config::Unique::kKeep && has_duplicate(sa, *conn, idi->text)) {
@@ -93,6 +108,7 @@ void Engine::ike_auth(Output& out, IkeSa& sa, const Request& req, TimePoint now)
 
   std::vector<ike::Payload> resp;
   resp.push_back(ike::make_payload(ike::PayloadType::kIdr, idr_out));
+  for (auto& cert : local_auth.certificates(self)) resp.push_back(std::move(cert));  // RFC 7296 3.6
   resp.push_back(ike::make_payload(std::move(*our_auth)));
   // RFC 4478: the initiator reauthenticates before this; we never do.
   resp.push_back(ike::make_auth_lifetime(static_cast<std::uint32_t>(conn->auth_lifetime().count())));
@@ -106,7 +122,8 @@ void Engine::ike_auth(Output& out, IkeSa& sa, const Request& req, TimePoint now)
       for (auto& p : child.payloads) resp.push_back(std::move(p));
     }
   }
-  log("IKE_SA #" + std::to_string(sa.id) + " '" + sa.remote_id + "' established on connection '" + conn->name + "'");
+  log("IKE_SA #" + std::to_string(sa.id) + " '" + sa.remote_id + "' (" + verified->detail +
+      ") established on connection '" + conn->name + "'");
   respond(out, sa, req, std::move(resp));
 }
 

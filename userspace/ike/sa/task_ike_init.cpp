@@ -219,6 +219,9 @@ Output Engine::init_complete(InitJob& job, TimePoint now) {
                                        ike::HashAlgorithm::kSha2_512};
     r.payloads.push_back(ike::make_signature_hash_algorithms(algs));
   }
+  // RFC 7296 3.7: CERTREQ naming our CAs, for peers we authenticate by certificate.
+  if (auto pk = auth_.find(config::AuthMethod::kPubkey); pk != auth_.end())
+    if (auto cr = pk->second->certreq(*job.conn)) r.payloads.push_back(std::move(*cr));
   r.payloads.push_back(ike::make_notify(ike::NotifyType::kChildlessIkev2Supported));  // RFC 6023
   auto bytes = ike::serialize_message(r);
   if (!bytes) {
