@@ -16,7 +16,7 @@ FLOOD_LABELS = {"answerd-xdp": "answerd, XDP on", "answerd": "answerd, XDP off",
 
 
 def load(path):
-    out = {"info": {}, "ceiling": {}, "rate": [], "memory": [], "flood": []}
+    out = {"info": {}, "ceiling": {}, "end": {}, "rate": [], "memory": [], "flood": []}
     with open(path) as f:
         for line in f:
             r = json.loads(line)
@@ -44,22 +44,25 @@ def pct(a, b):
 
 def rate_table(res, auth):
     ceil = res["ceiling"]["psk_handshakes_per_s" if auth == "psk" else "cert_handshakes_per_s"]
-    rows = ["| workers | answerd hs/s | p50 / p99 ms | strongSwan hs/s | p50 / p99 ms "
-            "| answerd / strongSwan | answerd / ceiling | strongSwan / ceiling |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    rows = ["| workers | answerd hs/s | hs per CPU-s | p50 / p99 ms | strongSwan hs/s | hs per CPU-s | p50 / p99 ms "
+            "| answerd / strongSwan (hs/s; per CPU-s) | answerd / ceiling | strongSwan / ceiling |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for w in sorted({r["workers"] for r in res["rate"] if r["auth"] == auth}):
         get = {r["daemon"]: r for r in res["rate"] if r["auth"] == auth and r["workers"] == w}
         a, c = get.get("answerd"), get.get("charon")
 
+        def per_cpu(r):
+            return r["completed"] / r["daemon_cpu_s"] if r and r["daemon_cpu_s"] else None
+
         def cells(r):
             if not r:
-                return ["not supported", "-"]
+                return ["not supported", "-", "-"]
             fail = f" ({r['failed']} failed)" if r["failed"] else ""
-            return [num(r["handshakes_per_s"]) + fail, f"{r['p50_ms']:.2f} / {r['p99_ms']:.2f}"]
+            return [num(r["handshakes_per_s"]) + fail, num(per_cpu(r)), f"{r['p50_ms']:.2f} / {r['p99_ms']:.2f}"]
         ah = a["handshakes_per_s"] if a else None
         ch = c["handshakes_per_s"] if c else None
         rows.append("| " + " | ".join([str(w)] + cells(a) + cells(c) + [
-            ratio(ah, ch), pct(ah, ceil), pct(ch, ceil)]) + " |")
+            f"{ratio(ah, ch)}; {ratio(per_cpu(a), per_cpu(c))}", pct(ah, ceil), pct(ch, ceil)]) + " |")
     return "\n".join(rows)
 
 
@@ -147,7 +150,8 @@ def main():
     md = [f"Run: {i.get('cpu')}, kernel {i.get('kernel')}, {i.get('strongswan')}, {i.get('openssl')}, "
           f"answerd {i.get('commit')}; responder on CPU {i.get('daemon_cpu')}, ike-bench on CPU "
           f"{i.get('bench_cpu')}; concurrency {i.get('concurrency')}, {i.get('seconds')} s per run; "
-          f"charon threads = {i.get('charon_reserved_threads')} reserved + workers.",
+          f"charon threads = {i.get('charon_reserved_threads')} reserved + workers; load average "
+          f"{i.get('loadavg_start')} at the start, {res.get('end', {}).get('loadavg', '-')} at the end.",
           "", "### Crypto ceiling", "", ceiling_table(res),
           "", "### Handshakes/s, PSK, x25519, AES-GCM-256, childless", "", rate_table(res, "psk"),
           "", "### Handshakes/s, ECDSA P-256 certificates", "", rate_table(res, "cert"),
