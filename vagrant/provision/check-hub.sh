@@ -13,6 +13,7 @@
 # send a request (invariant_dropped = 0: answerd builds no IKE_SA_INIT or
 # CREATE_CHILD_SA request). Then prints `answerctl sa list` and `peer show`.
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 addr="" answerctl="" sock=/run/answerd/answerd.sock bpffs=/sys/fs/bpf/answerd quiet=0 spokes=()
 while [ $# -gt 0 ]; do
@@ -39,7 +40,7 @@ peers=$(ctl -j peer show) || pv_fail "answerctl peer show: $peers"
 xdp=$(ctl -j xdp status) || pv_fail "answerctl xdp status: $xdp"
 stats=$(ctl -j stats show) || pv_fail "answerctl stats show: $stats"
 python3 - "$dev" "$sa" "$peers" "$xdp" "$stats" "${spokes[@]}" <<'PY' || pv_fail "hub checks failed (above)"
-import json, sys
+import ipaddress, json, sys
 dev, sa, peers, xdp, stats = sys.argv[1], *map(json.loads, sys.argv[2:6])
 spokes = [s.split(",") for s in sys.argv[6:]]
 bad = []
@@ -54,7 +55,9 @@ for name, addr, net in spokes:
     s = mine[0]
     if s["state"] != "ESTABLISHED" or s["role"] != "responder" or s["rekey"] is not False:
         bad.append(f"{name}: state {s['state']} role {s['role']} rekey {s['rekey']}")
-    kids = [c for c in s["child_sas"] if c["state"] == "INSTALLED" and net in str(c["remote_ts"])]
+    n = ipaddress.ip_network(net)
+    forms = {net, f"{n.network_address}-{n.broadcast_address}"}  # CIDR or range
+    kids = [c for c in s["child_sas"] if c["state"] == "INSTALLED" and forms & set(c["remote_ts"])]
     if not kids:
         bad.append(f"{name}: no INSTALLED Child SA for {net}: {s['child_sas']}")
     p = [x for x in peers["peers"] if x["addr"] == addr]

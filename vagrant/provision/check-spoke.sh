@@ -8,6 +8,7 @@
 #
 # SRC is the spoke's address inside its protected subnet (e.g. 10.11.0.1).
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 addr="" hub="" from="" targets="" quiet=0
 while [ $# -gt 0 ]; do

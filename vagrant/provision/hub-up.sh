@@ -18,6 +18,7 @@
 # answerd detached, then waits for its control socket. Run by vagrant/provision/hub.sh
 # and by tests/vm/scenarios/vagrant_topology.sh.
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 addr="" lan="" psk="" dir=/etc/answerd log="" answerd="" sock=/run/answerd/answerd.sock
 bpffs=/sys/fs/bpf/answerd xdp_mode=generic level=info spokes=()
@@ -124,6 +125,6 @@ done
 pv_stop_pidfile "$dir/answerd.pid"
 rm -f "$sock"
 pv_start_bg "$dir/answerd.pid" "$log" "$answerd" -c "$conf" --foreground --log-level "$level"
-pv_wait 15 test -S "$sock" ||
+pv_wait 60 test -S "$sock" ||
   pv_fail "answerd did not open $sock: $(tail -n 20 "$log" 2>/dev/null)"
 pv_log "answerd (pid $(cat "$dir/answerd.pid")) answers on $addr ($dev, XDP $xdp_mode) for ${#spokes[@]} spokes; config $conf, log $log"

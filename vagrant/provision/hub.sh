@@ -10,6 +10,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
+# shellcheck source=lib.sh
 . "$here/lib.sh"
 addr="" lan="" psk="" spokes=()
 while [ $# -gt 0 ]; do

@@ -5,6 +5,7 @@
 # subnet. Idempotent. Run by the Vagrant provisioners and, inside each namespace,
 # by tests/vm/scenarios/vagrant_topology.sh.
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 cidr=${1:-}
 dev=${2:-lan0}

@@ -17,6 +17,7 @@
 # Run by vagrant/provision/spoke.sh and by tests/vm/scenarios/vagrant_topology.sh
 # (there in a mount namespace with its own /run).
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 name="" addr="" lan="" hub="" remote="" psk="" dir=/etc/answerd-spoke vici=/var/run/charon.vici
 timeout=60 charon=/usr/lib/ipsec/charon

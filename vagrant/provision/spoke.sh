@@ -7,6 +7,7 @@
 #   spoke.sh --name NAME --addr ADDR --lan GATEWAY_CIDR --hub HUB_ADDR --remote NETS --psk PSK
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
 . "$here/lib.sh"
 name="" addr="" lan="" hub="" remote="" psk=""
 while [ $# -gt 0 ]; do
