@@ -173,11 +173,15 @@ sbs_cpu_ticks() { awk '{print $14 + $15}' "/proc/$SBS_PID/stat"; }
 sbs_bench() {
   local name=$1
   shift
-  ia_ns_exec ini taskset -c "$SBS_BCPU" "$SBS_BENCH" --target "$IA_RESP_ADDR" --remote-id hub.example \
-    --proposal aes256gcm16-prfsha256-x25519 --childless --json "$IA_WORK/$name.json" "$@" \
-    >"$IA_WORK/$name.out" 2>&1 || true
+  ia_ns_exec ini taskset -c "$SBS_BCPU" bash -c 'TIMEFORMAT="%3U %3S"; out=$1; shift
+    { time "$@" >"$out" 2>&1; } 2>"$out.time"' _ "$IA_WORK/$name.out" \
+    "$SBS_BENCH" --target "$IA_RESP_ADDR" --remote-id hub.example \
+    --proposal aes256gcm16-prfsha256-x25519 --childless --json "$IA_WORK/$name.json" "$@" || true
   [ -s "$IA_WORK/$name.json" ] || ia_fail "ike-bench $name wrote no report: $(tail -3 "$IA_WORK/$name.out")"
 }
+
+# sbs_bench_cpu NAME: CPU seconds (user + system) the ike-bench run NAME used.
+sbs_bench_cpu() { awk '{print $1 + $2}' "$IA_WORK/$1.out.time"; }
 
 # sbs_auth_args AUTH [PREFIX]: ike-bench's credential and identity options for psk
 # (IDi PREFIX-<n>.example, one identity per negotiation) or cert (the identity of

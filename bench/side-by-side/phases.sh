@@ -45,7 +45,7 @@ sbs_ike_sas_at_least() { [ "$(sbs_ike_sas)" -ge "$1" ]; }
 # DoS protection at its defaults), ike-bench flood --kind init from the spoofed
 # range for the whole measurement, and the legitimate load as in phase 1.
 sbs_flood_phase() {
-  local cfg r name fpid
+  local cfg r name fpid t0 t1
   for cfg in answerd-xdp answerd charon; do
     for r in ${rates//,/ }; do
       case $cfg in
@@ -62,13 +62,16 @@ sbs_flood_phase() {
         fpid=$!
         sleep 1
       fi
+      t0=$(sbs_cpu_ticks)
       # shellcheck disable=SC2046
       sbs_bench "$name" $(sbs_auth_args psk "f$r") --local-range "$legit_range" \
         --concurrency "$concurrency" --duration "$seconds"
+      t1=$(sbs_cpu_ticks)
       [ -z "$fpid" ] || wait "$fpid" || true
       record flood "$(jq -c --arg cfg "$cfg" --argjson rate "$r" --argjson ctr "$(sbs_answerd_counters)" \
+        --argjson cpu "$(awk -v a="$t0" -v b="$t1" -v hz="$(getconf CLK_TCK)" 'BEGIN {print (b - a) / hz}')" \
         --argjson sent "$(jq '.sent / .duration_s | floor' "$IA_WORK/$name-flood.json" 2>/dev/null || echo 0)" \
-        '{config: $cfg, flood_rate: $rate, flood_sent: $sent, handshakes_per_s, completed, failed,
+        '{config: $cfg, flood_rate: $rate, flood_sent: $sent, daemon_cpu_s: $cpu, duration_s, handshakes_per_s, completed, failed,
           failures, p50_ms: .latency_ms.p50, p99_ms: .latency_ms.p99} + $ctr' "$IA_WORK/$name.json")"
       ia_log "$name: $(jq -c '{handshakes_per_s, failed, p50: .latency_ms.p50}' "$IA_WORK/$name.json")"
       sbs_stop

@@ -44,9 +44,11 @@ def pct(a, b):
 
 def rate_table(res, auth):
     ceil = res["ceiling"]["psk_handshakes_per_s" if auth == "psk" else "cert_handshakes_per_s"]
-    rows = ["| workers | answerd hs/s | hs per CPU-s | p50 / p99 ms | strongSwan hs/s | hs per CPU-s | p50 / p99 ms "
-            "| answerd / strongSwan (hs/s; per CPU-s) | answerd / ceiling | strongSwan / ceiling |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    rows = ["| workers | answerd hs/s | hs per CPU-s | CPU % resp / bench | p50 / p99 ms "
+            "| strongSwan hs/s | hs per CPU-s | CPU % resp / bench | p50 / p99 ms "
+            "| answerd / strongSwan (hs/s; per CPU-s) | answerd / ceiling (hs/s; per CPU-s) "
+            "| strongSwan / ceiling (hs/s; per CPU-s) |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for w in sorted({r["workers"] for r in res["rate"] if r["auth"] == auth}):
         get = {r["daemon"]: r for r in res["rate"] if r["auth"] == auth and r["workers"] == w}
         a, c = get.get("answerd"), get.get("charon")
@@ -56,13 +58,16 @@ def rate_table(res, auth):
 
         def cells(r):
             if not r:
-                return ["not supported", "-", "-"]
+                return ["not supported", "-", "-", "-"]
             fail = f" ({r['failed']} failed)" if r["failed"] else ""
-            return [num(r["handshakes_per_s"]) + fail, num(per_cpu(r)), f"{r['p50_ms']:.2f} / {r['p99_ms']:.2f}"]
+            util = f"{pct(r['daemon_cpu_s'], r['duration_s'])} / {pct(r['bench_cpu_s'], r['duration_s'])}"
+            return [num(r["handshakes_per_s"]) + fail, num(per_cpu(r)), util,
+                    f"{r['p50_ms']:.2f} / {r['p99_ms']:.2f}"]
         ah = a["handshakes_per_s"] if a else None
         ch = c["handshakes_per_s"] if c else None
         rows.append("| " + " | ".join([str(w)] + cells(a) + cells(c) + [
-            f"{ratio(ah, ch)}; {ratio(per_cpu(a), per_cpu(c))}", pct(ah, ceil), pct(ch, ceil)]) + " |")
+            f"{ratio(ah, ch)}; {ratio(per_cpu(a), per_cpu(c))}", f"{pct(ah, ceil)}; {pct(per_cpu(a), ceil)}",
+            f"{pct(ch, ceil)}; {pct(per_cpu(c), ceil)}"]) + " |")
     return "\n".join(rows)
 
 
@@ -98,13 +103,14 @@ def flood_table(res):
     base = {c: next((f["handshakes_per_s"] for f in res["flood"] if f["config"] == c and f["flood_rate"] == 0),
                     None) for c in cfgs}
     rows = ["| flood IKE_SA_INIT/s (achieved) | " + " | ".join(
-        f"{FLOOD_LABELS[c]} hs/s (% of no flood)" for c in cfgs) + " |",
+        f"{FLOOD_LABELS[c]} hs/s (% of no flood; responder CPU)" for c in cfgs) + " |",
         "|---:|" + "---:|" * len(cfgs)]
     for r in sorted({f["flood_rate"] for f in res["flood"]}):
         cells = [f"{num(r)} ({num(max((f['flood_sent'] for f in res['flood'] if f['flood_rate'] == r), default=0))})"]
         for c in cfgs:
             f = next((f for f in res["flood"] if f["config"] == c and f["flood_rate"] == r), None)
-            cells.append(f"{num(f['handshakes_per_s'])} ({pct(f['handshakes_per_s'], base[c])})" if f else "-")
+            cells.append(f"{num(f['handshakes_per_s'])} ({pct(f['handshakes_per_s'], base[c])}; CPU "
+                         f"{pct(f['daemon_cpu_s'], f['duration_s'])})" if f else "-")
         rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
@@ -149,7 +155,7 @@ def main():
     i = res["info"]
     md = [f"Run: {i.get('cpu')}, kernel {i.get('kernel')}, {i.get('strongswan')}, {i.get('openssl')}, "
           f"answerd {i.get('commit')}; responder on CPU {i.get('daemon_cpu')}, ike-bench on CPU "
-          f"{i.get('bench_cpu')}; concurrency {i.get('concurrency')}, {i.get('seconds')} s per run; "
+          f"{i.get('bench_cpu')}, both under {i.get('sched')}; concurrency {i.get('concurrency')}, {i.get('seconds')} s per run; "
           f"charon threads = {i.get('charon_reserved_threads')} reserved + workers; load average "
           f"{i.get('loadavg_start')} at the start, {res.get('end', {}).get('loadavg', '-')} at the end.",
           "", "### Crypto ceiling", "", ceiling_table(res),
