@@ -2,14 +2,15 @@
 
 # ia_answerd_start BIN NS CONF SOCK LOG [ARGS...]: checks CONF with --check-config,
 # starts answerd BIN in namespace NS as background process "answerd", and waits
-# until it listens on UDP 500 and its control socket SOCK exists. Stopped at exit.
+# until it listens on UDP 500 and its control socket SOCK exists (within
+# IA_ANSWERD_START_TIMEOUT seconds, default 10; more under valgrind). Stopped at exit.
 ia_answerd_start() {
   local bin=$1 ns=$2 conf=$3 sock=$4 log=$5
   shift 5
   "$bin" --check-config -c "$conf" >/dev/null || ia_fail "answerd rejects $conf: $("$bin" --check-config -c "$conf" 2>&1)"
   ia_bg_start answerd "$ns" "$log" "$bin" -c "$conf" "$@"
-  ia_wait_udp "$ns" 500 || ia_fail "answerd does not listen on UDP 500"
-  ia_wait_until 10 test -S "$sock" || ia_fail "answerd did not open its control socket $sock"
+  ia_wait_udp "$ns" 500 "${IA_ANSWERD_START_TIMEOUT:-10}" || ia_fail "answerd does not listen on UDP 500"
+  ia_wait_until "${IA_ANSWERD_START_TIMEOUT:-10}" test -S "$sock" || ia_fail "answerd did not open its control socket $sock"
 }
 
 # ia_answerd_query SOCK COMMAND PYTHON-ASSERTION: one request on answerd's control
