@@ -101,3 +101,13 @@ $(ia_conf_lines "  " "${o[daemon_extra]}")
 }
 CONF
 }
+
+# ia_answerctl SOCK ARGS...: answerctl of the build (ANSWERD_BUILD_DIR) against the
+# control socket SOCK, e.g. `ia_answerctl "$sock" -j sa list`; returns 127 (and
+# prints nothing) when answerctl is not built.
+ia_answerctl() {
+  local bin=${ANSWERD_BUILD_DIR:-}/tools/answerctl/answerctl sock=$1
+  shift
+  [ -x "$bin" ] || return 127
+  "$bin" --socket "$sock" "$@"
+}
