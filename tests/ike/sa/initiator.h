@@ -68,6 +68,8 @@ class Initiator {
   std::unique_ptr<crypto::SkCipher> to_r, from_r;
   std::uint32_t next_mid = 1;
   bool offer_fragmentation = true;
+  // SIGNATURE_HASH_ALGORITHMS we announce (RFC 7427 4).
+  std::vector<ike::HashAlgorithm> sig_hashes{ike::HashAlgorithm::kSha2_256};
 
   [[nodiscard]] ike::SaPayload ike_offer(const std::vector<Suite>& suites) const {
     ike::SaPayload sa;
@@ -105,8 +107,7 @@ class Initiator {
     m.payloads.push_back(ike::make_notify(ike::NotifyType::kNatDetectionSourceIp, nat_detection_hash(spi_i, ike::IkeSpi(0), self)));
     m.payloads.push_back(ike::make_notify(ike::NotifyType::kNatDetectionDestinationIp, nat_detection_hash(spi_i, ike::IkeSpi(0), peer)));
     if (offer_fragmentation) m.payloads.push_back(ike::make_notify(ike::NotifyType::kIkev2FragmentationSupported));
-    const ike::HashAlgorithm h[] = {ike::HashAlgorithm::kSha2_256};
-    m.payloads.push_back(ike::make_signature_hash_algorithms(h));
+    m.payloads.push_back(ike::make_signature_hash_algorithms(sig_hashes));
     init_request = *ike::serialize_message(m);
     return init_request;
   }
