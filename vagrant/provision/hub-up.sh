@@ -125,6 +125,6 @@ done
 pv_stop_pidfile "$dir/answerd.pid"
 rm -f "$sock"
 pv_start_bg "$dir/answerd.pid" "$log" "$answerd" -c "$conf" --foreground --log-level "$level"
-pv_wait 60 test -S "$sock" ||
+pv_wait 120 test -S "$sock" ||
   pv_fail "answerd did not open $sock: $(tail -n 20 "$log" 2>/dev/null)"
 pv_log "answerd (pid $(cat "$dir/answerd.pid")) answers on $addr ($dev, XDP $xdp_mode) for ${#spokes[@]} spokes; config $conf, log $log"

@@ -76,8 +76,13 @@ spoke_up() {
     --dir "$W/$1" --vici "$W/$1/charon.vici" --timeout 60 ||
     { cp "$W/$1/charon.log" "$out/charon-$1.log" 2>/dev/null; vm_fail "spoke-up.sh $1"; }
 }
-spoke_up spoke1 $s1 10.11.0.0/24 10.10.0.0/24,10.12.0.0/24
-spoke_up spoke2 $s2 10.12.0.0/24 10.10.0.0/24,10.11.0.0/24
+# Both at once, as two VMs would (each charon takes a while to start under TCG).
+spoke_up spoke1 $s1 10.11.0.0/24 10.10.0.0/24,10.12.0.0/24 &
+p1=$!
+spoke_up spoke2 $s2 10.12.0.0/24 10.10.0.0/24,10.11.0.0/24 &
+p2=$!
+wait "$p1" || vm_fail "spoke1 did not establish"
+wait "$p2" || vm_fail "spoke2 did not establish"
 for s in spoke1 spoke2; do cp "$W/$s/charon.log" "$out/charon-$s.log"; done
 vm_log "both spokes established"
 
