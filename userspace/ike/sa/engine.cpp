@@ -1,6 +1,7 @@
 // IkeResponder entry points, the SA table, the single place that changes IKE SA
 // state (set_state: logs "old -> new" and counts it, after OpenIKED's sa_state) and
-// the single place that hands datagrams out (emit: responder-only guard).
+// the single place that hands datagrams out (emit: responder-only guard), and
+// reload: established SAs moved onto the new configuration or deleted.
 #include "ike/sa/engine_impl.h"
 
 #include <algorithm>
@@ -70,6 +71,7 @@ void Engine::remove_sa(IkeSa& sa, const char* why) {
     delete_child(sa, c);
   }
   if (sa.state == IkeState::kHalfOpen) half_open_add(sa.remote.addr, -1);
+  request_ended(sa);  // its XDP `outstanding` entry goes too
   init_index_.erase(InitKey{sa.remote.addr, sa.remote.port, sa.spi_i.value()});
   log("IKE_SA #" + std::to_string(sa.id) + " deleted: " + why);
   set_state(sa, IkeState::kDeleted);
@@ -142,41 +144,52 @@ Output Engine::on_timer(TimePoint now) {
     ++stats_.half_open_timeouts;
     remove_sa(*find(spi), "half-open timeout");
   }
-  for (auto spi : hard) {
-    IkeSa& sa = *find(spi);
-    // RFC 4478: the peer was told to reauthenticate before this; our hard limit.
-    informational_request(out, sa, {ike::make_payload(ike::DeletePayload{ike::ProtocolId::kIke, 0, {}})});
-    remove_sa(sa, "hard lifetime reached");
-  }
+  // RFC 4478: the peer was told to reauthenticate before this; our hard limit.
+  for (auto spi : hard) begin_delete(out, *find(spi), "hard lifetime reached", now);
+  request_timers(out, now);
   return out;
 }
 
 std::optional<TimePoint> Engine::next_timer() const {
   std::optional<TimePoint> t;
-  auto consider = [&](TimePoint x) {
-    if (!t || x < *t) t = x;
+  auto consider = [&](std::optional<TimePoint> x) {
+    if (x && (!t || *x < *t)) t = x;
   };
   for (const auto& [spi, sa] : sas_) {
     if (sa->state == IkeState::kHalfOpen) consider(sa->created_at + opt_.half_open_timeout);
     if (sa->state == IkeState::kEstablished && sa->conn != nullptr && sa->conn->hard_lifetime().count() > 0)
       consider(sa->established_at + sa->conn->hard_lifetime());
+    consider(request_next_timer(*sa));
   }
   return t;
 }
 
-Output Engine::terminate(std::uint64_t id, TimePoint) {
+Output Engine::terminate(std::uint64_t id, TimePoint now) {
   Output out;
   for (auto& [spi, sa] : sas_) {
     if (sa->id != id) continue;
     if (sa->state == IkeState::kEstablished)
-      informational_request(out, *sa, {ike::make_payload(ike::DeletePayload{ike::ProtocolId::kIke, 0, {}})});
-    remove_sa(*sa, "terminated by the operator");
+      begin_delete(out, *sa, "terminated by the operator", now);
+    else
+      remove_sa(*sa, sa->state == IkeState::kDeleting ? "terminated again by the operator" : "terminated by the operator");
     break;
   }
   return out;
 }
 
-Output Engine::child_expired(ike::EspSpi spi, bool hard, TimePoint) {
+Output Engine::shutdown(TimePoint now) {
+  Output out;
+  std::vector<ike::IkeSpi> up, half;
+  for (const auto& [spi, sa] : sas_) {
+    if (sa->state == IkeState::kEstablished) up.push_back(spi);
+    if (sa->state == IkeState::kHalfOpen) half.push_back(spi);
+  }
+  for (auto spi : half) remove_sa(*find(spi), "shutdown");
+  for (auto spi : up) begin_delete(out, *find(spi), "shutdown", now);
+  return out;
+}
+
+Output Engine::child_expired(ike::EspSpi spi, bool hard, TimePoint now) {
   Output out;
   for (auto& [ike_spi, sa] : sas_) {
     auto it = std::find_if(sa->children.begin(), sa->children.end(),
@@ -191,14 +204,114 @@ Output Engine::child_expired(ike::EspSpi spi, bool hard, TimePoint) {
     ChildSa c = std::move(*it);
     sa->children.erase(it);
     const auto b = c.spi_in.bytes();
-    if (sa->state == IkeState::kEstablished)
-      informational_request(out, *sa, {ike::make_payload(ike::DeletePayload{ike::ProtocolId::kEsp, 4,
-                                                                            {ike::Bytes(b.begin(), b.end())}})});
     log("CHILD_SA " + c.name + " #" + std::to_string(c.id) + " hard lifetime reached");
     delete_child(*sa, c);  // the expired SA is already gone from the kernel
+    if (sa->state == IkeState::kEstablished)
+      queue_request(out, *sa, RequestKind::kDeleteChild,
+                    {ike::make_payload(ike::DeletePayload{ike::ProtocolId::kEsp, 4, {ike::Bytes(b.begin(), b.end())}})},
+                    now);
     return out;
   }
   return out;
+}
+
+void Engine::take_done(Output& out) {
+  for (auto& k : requests_done_) out.requests_done.push_back(k);
+  requests_done_.clear();
+}
+
+// ---- reload
+
+const config::Connection* Engine::connection_named(const std::string& name) const {
+  for (const auto& c : cfg_->connections)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+namespace {
+
+// The same authentication round, wherever it is written in the file.
+bool same_round(const config::AuthRound& a, const config::AuthRound& b) {
+  return a.auth == b.auth && a.id == b.id && a.certs == b.certs && a.cacerts == b.cacerts && a.pubkeys == b.pubkeys;
+}
+
+bool admits(const std::vector<config::AddressRange>& ranges, const config::IpAddress& a) {
+  return ranges.empty() || config::contains(ranges, a);
+}
+
+}  // namespace
+
+// An established SA stays on the reloaded connection `now` when the peer would
+// still be accepted by it: addresses, the peer's identity, the same authentication
+// rounds on both sides (same method, identities, certificates and trust anchors).
+bool Engine::still_matches(const IkeSa& sa, const config::Connection& was, const config::Connection& now) const {
+  if (!admits(now.local_addrs, sa.local.addr) || !admits(now.remote_addrs, sa.remote.addr)) return false;
+  if (now.local.empty() || now.remote.empty() || was.local.empty() || was.remote.empty()) return false;
+  if (!same_round(now.local.front(), was.local.front()) || !same_round(now.remote.front(), was.remote.front()))
+    return false;
+  auto peer = config::parse_identity(sa.remote_id);
+  return peer && config::matches(now.remote.front().id, *peer);
+}
+
+Output Engine::reload(std::shared_ptr<const config::Config> cfg, TimePoint now) {
+  Output out;
+  ++stats_.reloads;
+  retired_.push_back(std::move(cfg_));
+  cfg_ = std::move(cfg);
+  // The built-in PSK authenticator reads the secrets of the current configuration.
+  if (auto it = auth_.find(config::AuthMethod::kPsk);
+      it == auth_.end() || dynamic_cast<PskAuthenticator*>(it->second.get()) != nullptr)
+    auth_[config::AuthMethod::kPsk] = std::make_unique<PskAuthenticator>(cfg_);
+  std::vector<std::pair<ike::IkeSpi, std::string>> drop, gone_half_open;
+  std::size_t kept = 0;
+  for (auto& [spi, sa] : sas_) {
+    const config::Connection* was = sa->conn;
+    const config::Connection* next = was != nullptr ? connection_named(was->name) : nullptr;
+    if (sa->state == IkeState::kHalfOpen) {
+      // IKE_AUTH selects its connection again from the current configuration.
+      if (next == nullptr) gone_half_open.emplace_back(spi, "connection removed by reload");
+      sa->conn = next;
+    } else if (sa->state == IkeState::kEstablished) {
+      const std::string name = was != nullptr ? was->name : "";
+      if (next != nullptr && still_matches(*sa, *was, *next)) {
+        sa->conn = next;
+        ++kept;
+      } else {
+        drop.emplace_back(spi, next == nullptr ? "connection '" + name + "' removed by reload"
+                                               : "connection '" + name + "' no longer admits the peer");
+      }
+    } else {
+      sa->conn = nullptr;  // DELETING: nothing reads its connection any more
+    }
+  }
+  for (auto& [spi, why] : gone_half_open) remove_sa(*find(spi), why.c_str());
+  for (auto& [spi, why] : drop) {
+    IkeSa& sa = *find(spi);
+    ++stats_.reload_deleted;
+    begin_delete(out, sa, why, now);
+    sa.conn = nullptr;
+  }
+  stats_.reload_kept += kept;
+  log("configuration reloaded: " + std::to_string(kept) + " established IKE SA(s) kept, " +
+      std::to_string(drop.size()) + " deleted");
+  settle_reload();
+  return out;
+}
+
+// IKE_SA_INIT jobs started before a reload complete with a connection of the old
+// configuration: move their SAs over, then let the old configurations go.
+void Engine::settle_reload() {
+  if (retired_.empty()) return;
+  std::vector<ike::IkeSpi> orphans;
+  for (auto& [spi, sa] : sas_) {
+    if (sa->conn == nullptr || sa->state != IkeState::kHalfOpen) continue;
+    const config::Connection* cur = connection_named(sa->conn->name);
+    if (cur == sa->conn) continue;
+    if (cur == nullptr) orphans.push_back(spi);
+    sa->conn = cur;
+  }
+  for (auto spi : orphans) remove_sa(*find(spi), "connection removed by reload");
+  if (pending_spi_.empty()) retired_.clear();
 }
 
 // ---- public wrappers
@@ -207,15 +320,27 @@ IkeResponder::IkeResponder(std::shared_ptr<const config::Config> cfg, crypto::Ra
                            Options options)
     : impl_(std::make_unique<Engine>(std::move(cfg), rng, dataplane, std::move(options))) {}
 IkeResponder::~IkeResponder() = default;
-Output IkeResponder::handle(const Datagram& d, TimePoint now) { return impl_->handle(d, now); }
-Output IkeResponder::complete(std::unique_ptr<ComputeJob> job, TimePoint now) {
-  return impl_->complete(std::move(job), now);
+namespace {
+Output done(Engine& e, Output out) {
+  e.take_done(out);
+  return out;
 }
-Output IkeResponder::on_timer(TimePoint now) { return impl_->on_timer(now); }
+}  // namespace
+Output IkeResponder::handle(const Datagram& d, TimePoint now) { return done(*impl_, impl_->handle(d, now)); }
+Output IkeResponder::complete(std::unique_ptr<ComputeJob> job, TimePoint now) {
+  auto out = impl_->complete(std::move(job), now);
+  impl_->settle_reload();
+  return done(*impl_, std::move(out));
+}
+Output IkeResponder::on_timer(TimePoint now) { return done(*impl_, impl_->on_timer(now)); }
 std::optional<TimePoint> IkeResponder::next_timer() const { return impl_->next_timer(); }
-Output IkeResponder::terminate(std::uint64_t id, TimePoint now) { return impl_->terminate(id, now); }
+Output IkeResponder::terminate(std::uint64_t id, TimePoint now) { return done(*impl_, impl_->terminate(id, now)); }
+Output IkeResponder::shutdown(TimePoint now) { return done(*impl_, impl_->shutdown(now)); }
+Output IkeResponder::reload(std::shared_ptr<const config::Config> cfg, TimePoint now) {
+  return done(*impl_, impl_->reload(std::move(cfg), now));
+}
 Output IkeResponder::child_expired(ike::EspSpi spi, bool hard, TimePoint now) {
-  return impl_->child_expired(spi, hard, now);
+  return done(*impl_, impl_->child_expired(spi, hard, now));
 }
 void IkeResponder::acquire_ignored() { ++impl_->stats_.acquires_ignored; }
 void IkeResponder::add_authenticator(std::unique_ptr<Authenticator> a) {
@@ -224,7 +349,15 @@ void IkeResponder::add_authenticator(std::unique_ptr<Authenticator> a) {
 }
 const Stats& IkeResponder::stats() const { return impl_->stats_; }
 std::vector<IkeSaSnapshot> IkeResponder::snapshot(TimePoint now) const { return impl_->snapshot(now); }
-std::size_t IkeResponder::ike_sa_count() const { return impl_->sas_.size(); }
+std::size_t IkeResponder::ike_sa_count() const { return impl_->sas_.size() - deleting_count(); }
+std::size_t IkeResponder::deleting_count() const {
+  return static_cast<std::size_t>(std::count_if(impl_->sas_.begin(), impl_->sas_.end(), [](const auto& kv) {
+    return kv.second->state == IkeState::kDeleting;
+  }));
+}
+bool IkeResponder::has_ike_sa(std::uint64_t id) const {
+  return std::any_of(impl_->sas_.begin(), impl_->sas_.end(), [id](const auto& kv) { return kv.second->id == id; });
+}
 std::size_t IkeResponder::half_open_count() const { return impl_->half_open_total_; }
 
 }  // namespace answerd::sa

@@ -15,8 +15,18 @@
 // While a job is out, retransmits of that request are dropped and counted.
 //
 // Responder-only (DESIGN.md): the engine emits responses, and INFORMATIONAL
-// requests built by one function (DELETE on terminate/hard lifetime); there is no
-// code that builds any other request, and emit() drops and counts anything else.
+// requests built by one function (DELETE on terminate/hard lifetime/reload/shutdown,
+// liveness when dpd_delay is set); there is no code that builds any other request,
+// and emit() drops and counts anything else. Our requests are retransmitted with
+// backoff (RFC 7296 2.1) from on_timer() until answered; a peer that never answers
+// is dead and its IKE SA is deleted locally. Output::requests_done names each request
+// that ended (answered or given up) so that the daemon clears its XDP `outstanding`
+// entry.
+//
+// Reload (reload()): new negotiations use the new configuration; an established IKE
+// SA whose connection still exists by name with compatible addresses, identities and
+// authentication keeps running with its Child SAs; any other is deleted (DELETE to
+// the peer, Child SAs out of the kernel).
 #pragma once
 
 #include <chrono>
@@ -34,6 +44,7 @@
 #include "ike/sa/authenticator.h"
 #include "kernel/ipsec.h"
 #include "ike/sa/types.h"
+#include "ike/wire/types.h"
 
 namespace answerd::sa {
 
@@ -43,6 +54,13 @@ struct Options {
   // Largest IKE message we send unfragmented when the peer supports RFC 7383
   // (1280 - IPv6 - UDP headers, strongSwan's default is similar).
   std::size_t fragment_size = 1232;
+  // RFC 7296 2.1, strongSwan's defaults: our request is retransmitted after
+  // retransmit_timeout, each next wait retransmit_base times longer; after
+  // retransmit_tries retransmits and one more wait the peer is considered dead
+  // (4 s, 1.8, 5: given up 165 s after the first send).
+  std::chrono::milliseconds retransmit_timeout{4000};
+  double retransmit_base = 1.8;
+  unsigned retransmit_tries = 5;
   std::function<void(std::string_view)> log{};  // one line per event; may be empty
 };
 
@@ -53,9 +71,19 @@ class ComputeJob {
   virtual void run() = 0;
 };
 
+// One request of ours: (SPIi, SPIr, message ID), the XDP `outstanding` map key.
+struct RequestKey {
+  ike::IkeSpi spi_i{}, spi_r{};
+  ike::MessageId mid{};
+  friend bool operator==(const RequestKey&, const RequestKey&) = default;
+};
+
 struct Output {
   std::vector<Datagram> send{};
   std::unique_ptr<ComputeJob> job{};
+  // Our requests that ended since the last Output (answered, given up, or their IKE
+  // SA removed): their XDP `outstanding` entries can go.
+  std::vector<RequestKey> requests_done{};
 };
 
 // Counters for `stats show` (named() gives them as name/value pairs).
@@ -72,6 +100,9 @@ struct Stats {
   std::uint64_t initial_contact_deleted = 0, duplicates_resolved = 0, fragments_received = 0, fragments_sent = 0;
   std::uint64_t child_soft_expired = 0, child_hard_expired = 0, acquires_ignored = 0;
   std::uint64_t invariant_dropped = 0;  // a non-response non-INFORMATIONAL message: never sent
+  std::uint64_t requests_sent = 0, request_retransmits = 0, requests_answered = 0, requests_given_up = 0;
+  std::uint64_t liveness_checks = 0, unsolicited_responses = 0;
+  std::uint64_t reloads = 0, reload_kept = 0, reload_deleted = 0;
   std::uint64_t state_changes[4][4] = {};  // [old][new] by IkeState
   [[nodiscard]] std::vector<std::pair<std::string, std::uint64_t>> named() const;
 };
@@ -112,11 +143,20 @@ class IkeResponder {
 
   [[nodiscard]] Output handle(const Datagram& d, TimePoint now);
   [[nodiscard]] Output complete(std::unique_ptr<ComputeJob> job, TimePoint now);
-  // Half-open timeouts and hard lifetimes; call at next_timer() or periodically.
+  // Half-open timeouts, hard lifetimes, retransmits of our requests and their
+  // give-up, liveness checks (dpd_delay); call at next_timer() or periodically.
   [[nodiscard]] Output on_timer(TimePoint now);
   [[nodiscard]] std::optional<TimePoint> next_timer() const;
-  // Operator terminate: INFORMATIONAL { D } to the peer, SA removed locally.
+  // Operator terminate: Child SAs out of the kernel, INFORMATIONAL { D } to the peer
+  // (retransmitted), the IKE SA gone once answered or given up. A second terminate
+  // of an SA already DELETING removes it at once.
   [[nodiscard]] Output terminate(std::uint64_t ike_sa_id, TimePoint now);
+  // Shutdown: every established IKE SA is deleted as by terminate(), half-open ones
+  // go at once. The caller keeps calling on_timer() (and handle()) until
+  // ike_sa_count() + deleting_count() is 0 or its grace period ends.
+  [[nodiscard]] Output shutdown(TimePoint now);
+  // A new configuration (SIGHUP, `daemon reload`); see the top of this file.
+  [[nodiscard]] Output reload(std::shared_ptr<const config::Config> cfg, TimePoint now);
   // A kernel expire event for one of our ESP SAs (either SPI of a Child SA). Soft:
   // counted (the peer rekeys). Hard: the kernel removed it; the Child SA goes and
   // the peer gets INFORMATIONAL { D(ESP, our inbound SPI) }.
@@ -129,7 +169,11 @@ class IkeResponder {
 
   [[nodiscard]] const Stats& stats() const;
   [[nodiscard]] std::vector<IkeSaSnapshot> snapshot(TimePoint now) const;
+  // IKE SAs half-open or established (those DELETING are listed by snapshot() and
+  // counted by deleting_count()).
   [[nodiscard]] std::size_t ike_sa_count() const;
+  [[nodiscard]] std::size_t deleting_count() const;
+  [[nodiscard]] bool has_ike_sa(std::uint64_t id) const;
   [[nodiscard]] std::size_t half_open_count() const;
 
  private:

@@ -46,9 +46,15 @@ class Engine {
   std::optional<TimePoint> next_timer() const;
   Output terminate(std::uint64_t id, TimePoint now);
   Output child_expired(ike::EspSpi spi, bool hard, TimePoint now);
+  Output shutdown(TimePoint now);
+  Output reload(std::shared_ptr<const config::Config> cfg, TimePoint now);
   std::vector<IkeSaSnapshot> snapshot(TimePoint now) const;
 
   std::shared_ptr<const config::Config> cfg_;
+  // Configurations replaced by reload() while IKE_SA_INIT jobs that point into them
+  // were out; released by settle_reload() once none is left.
+  std::vector<std::shared_ptr<const config::Config>> retired_{};
+  std::vector<RequestKey> requests_done_{};  // moved into the next Output
   crypto::Random& rng_;
   kernel::KernelIpsec& dp_;
   Options opt_;
@@ -76,6 +82,12 @@ class Engine {
   void remove_sa(IkeSa& sa, const char* why);  // children out of the dataplane, table
   void emit(Output& out, const Endpoint& local, const Endpoint& remote, std::vector<std::uint8_t> bytes);
   std::vector<const config::Connection*> candidates(const Endpoint& local, const Endpoint& remote) const;
+  void take_done(Output& out);  // requests_done_ into out
+
+  // --- engine.cpp: reload
+  const config::Connection* connection_named(const std::string& name) const;
+  bool still_matches(const IkeSa& sa, const config::Connection& was, const config::Connection& now) const;
+  void settle_reload();  // SAs of completed jobs onto the current config
 
   // --- protect.cpp: SK/SKF in and out (RFC 7296 3.14, RFC 7383)
   enum class Decrypted { kComplete, kPending, kFailed };
@@ -83,8 +95,9 @@ class Engine {
                     ike::PayloadType& first);
   // Encrypts a response (fragmenting when allowed), caches it for retransmits, emits it.
   void respond(Output& out, IkeSa& sa, const Request& req, std::vector<ike::Payload> payloads);
-  // The only request builder: INFORMATIONAL, from us to the initiator.
-  void informational_request(Output& out, IkeSa& sa, std::vector<ike::Payload> payloads);
+  // The only request builder: INFORMATIONAL, from us to the initiator; takes the
+  // next message ID of our side and fills req.mid and req.datagrams.
+  void informational_request(IkeSa& sa, OurRequest& req, const std::vector<ike::Payload>& payloads);
   std::vector<std::vector<std::uint8_t>> protect(IkeSa& sa, const ike::Header& h,
                                                  const std::vector<ike::Payload>& payloads);
   void handle_encrypted(Output& out, const Datagram& d, const ike::Header& h, TimePoint now);
@@ -110,6 +123,16 @@ class Engine {
 
   // --- task_informational.cpp / task_create_child.cpp
   void informational(Output& out, IkeSa& sa, const Request& req, TimePoint now);
+  // Our requests (RFC 7296 2.1, 2.3): queued, one outstanding, retransmitted.
+  void queue_request(Output& out, IkeSa& sa, RequestKind kind, std::vector<ike::Payload> payloads, TimePoint now);
+  void send_next_request(Output& out, IkeSa& sa, TimePoint now);
+  void our_response(Output& out, IkeSa& sa, const Datagram& d, const ike::Header& h, TimePoint now);
+  void request_ended(IkeSa& sa);  // the outstanding one, into requests_done_
+  // Retransmits and give-ups due at `now`, then liveness checks (dpd_delay).
+  void request_timers(Output& out, TimePoint now);
+  std::optional<TimePoint> request_next_timer(const IkeSa& sa) const;
+  // Child SAs out of the kernel, DELETING, D(IKE) queued to the peer.
+  void begin_delete(Output& out, IkeSa& sa, const std::string& why, TimePoint now);
   void create_child_sa(Output& out, IkeSa& sa, const Request& req, TimePoint now);
   void rekey_ike(Output& out, IkeSa& sa, const Request& req, const ike::SaPayload& sa_i, TimePoint now);
 };

@@ -2,11 +2,14 @@
 // sa/ike_sa.c and sa/child_sa.c, reduced to what a responder needs): negotiated
 // suite and keys, the two SK ciphers, the IKE_SA_INIT octets for AUTH, the
 // responder window (RFC 7296 2.3: the last response, all its fragments, for the
-// retransmitted request) and the fragment reassembly buffer (RFC 7383 2.6).
+// retransmitted request), our own INFORMATIONAL requests (RFC 7296 2.1: one
+// outstanding, retransmitted with backoff, the rest queued in order) and the
+// fragment reassembly buffer (RFC 7383 2.6).
 // State changes go through IkeSaTable::set_state() only.
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -54,6 +57,28 @@ struct CachedResponse {
   std::vector<std::vector<std::uint8_t>> datagrams{};
 };
 
+// Our INFORMATIONAL requests (the only requests answerd sends, DESIGN.md).
+enum class RequestKind : std::uint8_t {
+  kDeleteIke,    // D(IKE): hard lifetime, terminate, reload, shutdown
+  kDeleteChild,  // D(ESP/AH): a Child SA's hard lifetime
+  kLiveness,     // empty: dpd_delay of inbound silence (RFC 7296 2.4)
+};
+[[nodiscard]] std::string_view to_string(RequestKind k);
+
+// The one request of ours the peer has not answered yet (RFC 7296 2.3: without
+// SET_WINDOW_SIZE from the peer our window is 1). Retransmits resend the same bytes.
+struct OurRequest {
+  RequestKind kind = RequestKind::kLiveness;
+  ike::MessageId mid{};
+  std::vector<std::vector<std::uint8_t>> datagrams{};
+  unsigned transmissions = 0;  // first send included
+  TimePoint next{};            // the next retransmit, or the give-up after the last one
+};
+struct QueuedRequest {
+  RequestKind kind = RequestKind::kLiveness;
+  std::vector<ike::Payload> payloads{};
+};
+
 // Encrypted fragments of one request being collected (RFC 7383 2.6).
 struct FragmentBuffer {
   ike::MessageId mid{};
@@ -80,8 +105,10 @@ struct IkeSa {
   ike::MessageId next_mid{1};      // next request ID expected from the initiator
   CachedResponse last{};
   FragmentBuffer frags{};
-  ike::MessageId our_next_mid{0};  // our INFORMATIONAL requests
-  std::optional<ike::MessageId> outstanding{};  // our request waiting for its answer
+  ike::MessageId our_next_mid{0};         // our side's message ID counter (RFC 7296 2.2)
+  std::optional<OurRequest> outstanding{};  // our request waiting for its answer
+  std::deque<QueuedRequest> queued{};       // ours, waiting for the window
+  TimePoint last_inbound{};                 // last authenticated message from the peer
   std::string local_id{}, remote_id{};
   config::AuthMethod auth = config::AuthMethod::kPsk;
   TimePoint created_at{}, established_at{};

@@ -90,15 +90,15 @@ void Engine::respond(Output& out, IkeSa& sa, const Request& req, std::vector<ike
 }
 
 // The only request this engine can build: INFORMATIONAL (DESIGN.md invariants).
-void Engine::informational_request(Output& out, IkeSa& sa, std::vector<ike::Payload> payloads) {
+void Engine::informational_request(IkeSa& sa, OurRequest& req, const std::vector<ike::Payload>& payloads) {
   const ike::Header h{.spi_i = sa.spi_i,
                       .spi_r = sa.spi_r,
                       .exchange = ike::ExchangeType::kInformational,
                       .flags = 0,  // we are the original responder: Initiator flag clear
                       .message_id = sa.our_next_mid};
-  sa.outstanding = sa.our_next_mid;
+  req.mid = sa.our_next_mid;
+  req.datagrams = protect(sa, h, payloads);
   sa.our_next_mid = ike::MessageId(sa.our_next_mid.value() + 1);
-  for (auto& dg : protect(sa, h, payloads)) emit(out, sa.local, sa.remote, std::move(dg));
 }
 
 void Engine::handle_encrypted(Output& out, const Datagram& d, const ike::Header& h, TimePoint now) {
@@ -108,10 +108,7 @@ void Engine::handle_encrypted(Output& out, const Datagram& d, const ike::Header&
     return;
   }
   if (h.response()) {  // the answer to our INFORMATIONAL request
-    std::vector<std::uint8_t> plain;
-    ike::PayloadType first{};
-    if (sa->outstanding == h.message_id && decrypt(*sa, d.bytes, plain, first) == Decrypted::kComplete)
-      sa->outstanding.reset();
+    our_response(out, *sa, d, h, now);
     return;
   }
   if (!h.initiator()) {
@@ -139,6 +136,7 @@ void Engine::handle_encrypted(Output& out, const Datagram& d, const ike::Header&
     case Decrypted::kFailed: ++stats_.decrypt_failed; return;  // RFC 7296 2.21.1: drop
     case Decrypted::kComplete: break;
   }
+  sa->last_inbound = now;
   sa->local = d.local;  // NAT-T may have moved the peer to port 4500 (RFC 7296 2.23)
   sa->remote = d.remote;
   Request req{.dgram = &d, .header = h, .payloads = {}};
@@ -165,8 +163,8 @@ void Engine::handle_encrypted(Output& out, const Datagram& d, const ike::Header&
     case ike::ExchangeType::kIkeAuth:
       if (sa->state == IkeState::kHalfOpen) return ike_auth(out, *sa, req, now);
       break;
-    case ike::ExchangeType::kInformational:
-      if (established) return informational(out, *sa, req, now);
+    case ike::ExchangeType::kInformational:  // also while our DELETE is out (crossing deletes)
+      if (established || sa->state == IkeState::kDeleting) return informational(out, *sa, req, now);
       break;
     case ike::ExchangeType::kCreateChildSa:
       if (established) return create_child_sa(out, *sa, req, now);

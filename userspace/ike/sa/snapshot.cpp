@@ -87,7 +87,11 @@ std::vector<std::pair<std::string, std::uint64_t>> Stats::named() const {
       {"child_deleted", child_deleted}, {"child_rekeyed", child_rekeyed}, {"dataplane_errors", dataplane_errors},
       {"initial_contact_deleted", initial_contact_deleted}, {"duplicates_resolved", duplicates_resolved}, {"fragments_received", fragments_received},
       {"fragments_sent", fragments_sent}, {"child_soft_expired", child_soft_expired},
-      {"child_hard_expired", child_hard_expired}, {"acquires_ignored", acquires_ignored}, {"invariant_dropped", invariant_dropped}};
+      {"child_hard_expired", child_hard_expired}, {"acquires_ignored", acquires_ignored}, {"invariant_dropped", invariant_dropped},
+      {"requests_sent", requests_sent}, {"request_retransmits", request_retransmits},
+      {"requests_answered", requests_answered}, {"requests_given_up", requests_given_up},
+      {"liveness_checks", liveness_checks}, {"unsolicited_responses", unsolicited_responses},
+      {"reloads", reloads}, {"reload_kept", reload_kept}, {"reload_deleted", reload_deleted}};
   static constexpr IkeState kStates[] = {IkeState::kHalfOpen, IkeState::kEstablished, IkeState::kDeleting,
                                          IkeState::kDeleted};
   for (auto a : kStates)
