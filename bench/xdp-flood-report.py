@@ -76,8 +76,10 @@ def row(mode, rate, before_path, after_path, seconds, flood_path, legit_path):
     dropped = sum(xdp.get(k, 0) for k in XDP_DROPS)
     cpu = after["cpu_s"] - before["cpu_s"]
     # What answerd received beyond the legitimate initiator's requests: IKE_SA_INIT and
-    # IKE_AUTH per negotiation, plus COOKIE/INVALID_KE retries and retransmissions.
-    legit_requests = 2 * legit["started"] + legit["retransmissions"] + legit["init_retries"] if legit else 0
+    # IKE_AUTH per negotiation, INFORMATIONAL { D } per completed one (--delete), plus
+    # COOKIE/INVALID_KE retries and retransmissions.
+    legit_requests = (2 * legit["started"] + legit["completed"] + legit["retransmissions"] + legit["init_retries"]
+                      if legit else 0)
     flood_reached = max(0, ike.get("received", 0) - legit_requests)
     r = {"mode": mode, "rate": rate if rate == "max" else float(rate), "sent": sent, "sent_pps": round(sent / span),
          "flood_s": round(span, 3), "xdp_dropped": dropped, "xdp_dropped_pps": round(dropped / span),
