@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """xdp-flood-report: the arithmetic of bench/xdp-flood, kept out of bash.
 
-  snapshot PID NETNS        stdin: `answerctl -j stats show`; stdout: one snapshot
+  snapshot PID NETNS CPU    stdin: `answerctl -j stats show`; stdout: one snapshot
                             (XDP global counters, answerd's IKE counters, answerd's
-                            CPU ticks from /proc/PID/stat, UDP counters of NETNS)
+                            CPU ticks from /proc/PID/stat, UDP counters of NETNS,
+                            softirq time of CPU from /proc/stat: where veth runs XDP
+                            and delivers to the socket for the sending CPU)
   row MODE RATE BEFORE AFTER SECONDS FLOOD_JSON LEGIT_JSON
                             one measured row from two snapshots and ike-bench's
                             flood and negotiation reports ("-" when not run)
@@ -41,7 +43,17 @@ def daemon_ike(stats):
     return d.get("ike", {})
 
 
-def snapshot(pid, netns):
+def softirq_s(cpu):
+    """Seconds CPU `cpu` spent in softirq (/proc/stat, field 7 of its line)."""
+    with open("/proc/stat") as f:
+        for line in f:
+            fields = line.split()
+            if fields[0] == f"cpu{cpu}":
+                return int(fields[7]) / CLK_TCK
+    return 0.0
+
+
+def snapshot(pid, netns, cpu):
     stats = json.load(sys.stdin)
     with open(f"/proc/{pid}/stat") as f:
         # Fields after the command name (which may hold spaces): utime is field 14.
@@ -50,7 +62,7 @@ def snapshot(pid, netns):
     xdp = stats.get("xdp", {})
     snap = {"xdp": {k: v for k, v in xdp.items() if isinstance(v, int)},
             "ike": {k: v for k, v in daemon_ike(stats).items() if isinstance(v, int)},
-            "cpu_s": ticks / CLK_TCK, "udp": udp_counters(netns)}
+            "cpu_s": ticks / CLK_TCK, "udp": udp_counters(netns), "softirq_s": softirq_s(cpu)}
     json.dump(snap, sys.stdout)
     print()
 
@@ -88,7 +100,8 @@ def row(mode, rate, before_path, after_path, seconds, flood_path, legit_path):
          "flood_reached_daemon": flood_reached, "flood_reached_daemon_pps": round(flood_reached / span),
          "daemon": {k: v for k, v in ike.items() if v},
          "udp_rcvbuf_errors": udp.get("RcvbufErrors", 0),
-         "answerd_cpu_s": round(cpu, 2), "answerd_cpu_pct": round(100 * cpu / span, 1)}
+         "answerd_cpu_s": round(cpu, 2), "answerd_cpu_pct": round(100 * cpu / span, 1),
+         "sender_cpu_softirq_s": round(after["softirq_s"] - before["softirq_s"], 2)}
     if legit:
         r["legit"] = {k: legit.get(k) for k in ("completed", "failed", "handshakes_per_s", "latency_ms",
                                                  "failures")}
@@ -175,8 +188,8 @@ def report(rows_path, meta_path, out_json, out_md, want_check):
 
 
 def main(argv):
-    if len(argv) == 4 and argv[1] == "snapshot":
-        snapshot(argv[2], argv[3])
+    if len(argv) == 5 and argv[1] == "snapshot":
+        snapshot(argv[2], argv[3], argv[4])
         return 0
     if len(argv) == 9 and argv[1] == "row":
         row(*argv[2:])
