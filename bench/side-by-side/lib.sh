@@ -44,6 +44,11 @@ sbs_answerd_start() {
     rauth="auth = pubkey
       id = %any
       cacerts = $SBS_PKI/ca.pem"
+    secret="secrets {
+  private-hub {
+    file = $SBS_PKI/hub.key
+  }
+}"
   else
     lauth="auth = psk
       id = hub.example"
@@ -84,6 +89,7 @@ answerd {
 }
 CONF
   rm -f "$sock"
+  [ -z "${SBS_CHECK_ONLY:-}" ] || { "$SBS_ANSWERD" --check-config -c "$conf" >/dev/null 2>&1; return; }
   sbs_pinned "$SBS_DCPU" ia_answerd_start "$SBS_ANSWERD" resp "$conf" "$sock" "$IA_WORK/answerd.log"
   SBS_ACTIVE=answerd
   SBS_PID=${IA_BG_PID[answerd]}
@@ -129,7 +135,10 @@ sbs_charon_start() {
 sbs_stop() {
   case $SBS_ACTIVE in
     answerd)
-      ia_bg_stop answerd 10 || true
+      # At shutdown answerd sends a DELETE for every IKE SA and waits for the
+      # answers ike-bench no longer gives: KILL after 2 s (dataplane = none: nothing
+      # to clean up but the XDP link, removed below).
+      ia_bg_stop answerd 2 || true
       sbs_xdp_detach ;;
     charon) ia_charon_stop resp ;;
   esac

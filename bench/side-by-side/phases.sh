@@ -57,10 +57,10 @@ sbs_flood_phase() {
       fpid=""
       if [ "$r" -gt 0 ]; then
         ia_ns_exec ini taskset -c "$SBS_BCPU" "$SBS_BENCH" flood --kind init --target "$IA_RESP_ADDR" \
-          --rate "$r" --duration $((seconds + 2)) --spoof-range "$spoof_range" \
+          --rate "$r" --duration $((seconds + 1 + (1 - short))) --spoof-range "$spoof_range" \
           --json "$IA_WORK/$name-flood.json" >"$IA_WORK/$name-flood.out" 2>&1 &
         fpid=$!
-        sleep 1
+        sleep "$([ "$short" = 1 ] && echo 0.3 || echo 1)"
       fi
       t0=$(sbs_cpu_ticks)
       # shellcheck disable=SC2046
