@@ -15,8 +15,9 @@
 # outbound SA counts them; the hub's inbound SA from each spoke too);
 # `answerctl -j sa list` shows two IKE SAs; `answerctl -j peer show` counted each
 # spoke's IKE_SA_INIT and IKE_AUTH; the SA engine never built a request it must not
-# send (stats), and a capture of the hub's IKE traffic shows that answerd sent only
-# responses (no IKE_SA_INIT or CREATE_CHILD_SA request).
+# send (stats); IKE from a host on the network that is no spoke is dropped by XDP
+# (unknown_peer) before answerd sees it; and a capture of the hub's IKE traffic
+# shows that answerd sent only responses (no IKE_SA_INIT or CREATE_CHILD_SA request).
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 vm_init vagrant_topology
@@ -110,6 +111,22 @@ ip netns exec hub "$prov/check-hub.sh" --addr $hub "${spokes[@]}" --answerctl "$
 n=$(ctl -j sa list | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["ike_sas"]))')
 [ "$n" -eq 2 ] || vm_fail "answerctl sa list: $n IKE SAs, want 2"
 ctl stats show
+
+# A host on the private network that is no spoke: its IKE_SA_INIT requests (bare
+# 28-byte headers) are dropped by XDP as unknown_peer and never reach answerd.
+ip -n lan addr add 192.168.56.99/24 dev br0
+ike_received() {
+  ctl -j stats show | python3 -c 'import json,sys; d=json.load(sys.stdin)["daemon"]; print(d.get("daemon", d)["ike"]["received"])'
+}
+received=$(ike_received)
+for _ in 1 2 3; do
+  ip netns exec lan bash -c "printf '\\x01\\x02\\x03\\x04\\x05\\x06\\x07\\x08\\0\\0\\0\\0\\0\\0\\0\\0\\x21\\x20\\x22\\x08\\0\\0\\0\\0\\0\\0\\0\\x1c' >/dev/udp/$hub/500"
+done
+sleep 0.5
+unknown=$(ctl -j peer show 192.168.56.99 | python3 -c 'import json,sys; p=json.load(sys.stdin)["peers"]; print(p[0]["unknown_peer"] if p else 0)')
+vm_expect_ge "XDP unknown_peer drops for 192.168.56.99" "$unknown" 3
+[ "$(ike_received)" = "$received" ] || vm_fail "IKE from a host that is no spoke reached answerd ($received -> $(ike_received))"
+vm_log "XDP dropped $unknown IKE_SA_INIT from a host that is no spoke (unknown_peer)"
 
 # What answerd put on the wire: responses only, and at least the four answers of
 # two IKE_SA_INIT + IKE_AUTH exchanges.
