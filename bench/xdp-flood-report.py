@@ -5,7 +5,8 @@
                             (XDP global counters, answerd's IKE counters, answerd's
                             CPU ticks from /proc/PID/stat, UDP counters of NETNS,
                             softirq time of CPU from /proc/stat: where veth runs XDP
-                            and delivers to the socket for the sending CPU)
+                            and delivers to the socket for the sending CPU, and the
+                            time answerd's main thread waited for a CPU)
   row MODE RATE BEFORE AFTER SECONDS FLOOD_JSON LEGIT_JSON
                             one measured row from two snapshots and ike-bench's
                             flood and negotiation reports ("-" when not run)
@@ -59,10 +60,13 @@ def snapshot(pid, netns, cpu):
         # Fields after the command name (which may hold spaces): utime is field 14.
         fields = f.read().rsplit(")", 1)[1].split()
     ticks = int(fields[11]) + int(fields[12])
+    with open(f"/proc/{pid}/schedstat") as f:  # main thread: ns on CPU, ns waiting on a runqueue
+        runq_wait_ns = int(f.read().split()[1])
     xdp = stats.get("xdp", {})
     snap = {"xdp": {k: v for k, v in xdp.items() if isinstance(v, int)},
             "ike": {k: v for k, v in daemon_ike(stats).items() if isinstance(v, int)},
-            "cpu_s": ticks / CLK_TCK, "udp": udp_counters(netns), "softirq_s": softirq_s(cpu)}
+            "cpu_s": ticks / CLK_TCK, "udp": udp_counters(netns), "softirq_s": softirq_s(cpu),
+            "runq_wait_s": runq_wait_ns / 1e9}
     json.dump(snap, sys.stdout)
     print()
 
@@ -101,6 +105,7 @@ def row(mode, rate, before_path, after_path, seconds, flood_path, legit_path):
          "daemon": {k: v for k, v in ike.items() if v},
          "udp_rcvbuf_errors": udp.get("RcvbufErrors", 0),
          "answerd_cpu_s": round(cpu, 2), "answerd_cpu_pct": round(100 * cpu / span, 1),
+         "answerd_runq_wait_s": round(after["runq_wait_s"] - before["runq_wait_s"], 2),
          "sender_cpu_softirq_s": round(after["softirq_s"] - before["softirq_s"], 2)}
     if legit:
         r["legit"] = {k: legit.get(k) for k in ("completed", "failed", "handshakes_per_s", "latency_ms",
@@ -143,7 +148,9 @@ def summary(rows):
     base_rate = base[0]["answerd_cpu_s"] / base[0]["flood_s"] if base else 0.0
     per = sorted((r["answerd_cpu_s"] - base_rate * r["flood_s"]) / r["flood_reached_daemon"] * 1e6
                  for r in off if r["flood_reached_daemon"])
-    s["answerd_us_per_flood_datagram"] = round(per[len(per) // 2], 2) if per else None
+    # Under a load that starves answerd the baseline's CPU rate can exceed a row's:
+    # no figure then rather than a negative one.
+    s["answerd_us_per_flood_datagram"] = round(per[len(per) // 2], 2) if per and per[len(per) // 2] > 0 else None
     return s
 
 
