@@ -1,6 +1,6 @@
 // sd_notify without libsystemd: datagrams reach $NOTIFY_SOCKET (path or abstract).
 #include "daemon/sd_notify.h"
-#include "daemon/unique_fd.h"
+#include "util/unique_fd.h"
 
 #include <gtest/gtest.h>
 #include <poll.h>

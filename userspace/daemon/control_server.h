@@ -17,7 +17,7 @@
 
 #include "daemon/command_registry.h"
 #include "daemon/event_loop.h"
-#include "daemon/unique_fd.h"
+#include "util/unique_fd.h"
 
 #include <sys/types.h>
 

@@ -54,7 +54,7 @@ expected<void, std::string> Daemon::open() {
     if (auto r = loop_->add_signal(sig, [this, sig] {
           log::info(Subsys::dmn, "{} received, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
           sd_notify("STOPPING=1");
-          loop_->stop();
+          begin_stop();
         });
         !r)
       return unexpected(r.error());
@@ -128,6 +128,26 @@ Daemon::~Daemon() {
   if (listener_) listener_->set_responder(nullptr);
   listener_.reset();
   responder_.reset();
+}
+
+void Daemon::begin_stop() {
+  if (stopping_ || !responder_) {
+    loop_->stop();
+    return;
+  }
+  stopping_ = true;
+  if (!responder_->shutdown([this] {
+        log::info(Subsys::dmn, "every peer answered our DELETE");
+        loop_->stop();
+      })) {
+    loop_->stop();
+    return;
+  }
+  log::info(Subsys::dmn, "waiting up to {} ms for the peers to answer our DELETEs", opts_.shutdown_grace.count());
+  loop_->add_timer(opts_.shutdown_grace, [this] {
+    log::warn(Subsys::dmn, "shutdown: not every peer answered our DELETE in time");
+    loop_->stop();
+  });
 }
 
 int Daemon::run() {

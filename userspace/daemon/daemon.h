@@ -1,6 +1,7 @@
 // Daemon: the wiring of answerd. Owns the event loop, IKE sockets, the Responder,
 // the worker pool and the control socket; loads the configuration through a
-// SettingsLoader, handles SIGTERM/SIGINT (clean shutdown) and SIGHUP (reload:
+// SettingsLoader, handles SIGTERM/SIGINT (clean shutdown: the Responder's DELETEs
+// to the peers first, bounded) and SIGHUP (reload:
 // re-parse and swap, keep the old configuration on errors), checks the dataplane
 // (dataplane = xfrm: probe_xfrm_esp() must pass; dataplane = none: said loudly),
 // drops capabilities once the sockets are bound, and tells systemd (sd_notify).
@@ -45,6 +46,9 @@ struct DaemonOptions {
   std::optional<std::string> control_socket;  // --control-socket, overrides the config
   std::optional<std::string> log_spec;        // --log-level, overrides the config
   bool drop_privileges = true;
+  // How long SIGTERM waits for the peers to answer our DELETEs (Responder::shutdown):
+  // the first send and one retransmit (RFC 7296 2.1 backoff: 4 s, then 7.2 s).
+  std::chrono::milliseconds shutdown_grace{12000};
 };
 
 class Daemon {
@@ -57,6 +61,9 @@ class Daemon {
   // Runs until SIGTERM/SIGINT (or stop()); returns the process exit code.
   int run();
   void stop() { loop_->stop(); }
+  // SIGTERM/SIGINT: the Responder deletes its SAs at the peers (bounded by
+  // shutdown_grace), then the loop stops; a second signal stops it at once.
+  void begin_stop();
 
   // SIGHUP and `daemon reload`: the new settings, or the errors (old ones stay).
   expected<nlohmann::json, std::string> reload();
@@ -88,6 +95,7 @@ class Daemon {
   std::unique_ptr<XdpControl> xdp_;  // set when XDP interfaces are configured
   std::string capabilities_ = "(not dropped)";
   std::uint64_t reloads_ = 0, reload_failures_ = 0;
+  bool stopping_ = false;
 };
 
 }  // namespace answerd::daemon

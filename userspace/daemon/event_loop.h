@@ -7,7 +7,7 @@
 #pragma once
 
 #include "daemon/clock.h"
-#include "daemon/unique_fd.h"
+#include "util/unique_fd.h"
 #include "util/expected.h"
 
 #include <atomic>

@@ -80,9 +80,8 @@ IkeSaResponder::IkeSaResponder(ResponderContext& ctx) : ctx_(ctx) {
   ctx_.commands.add("sa terminate", "delete one IKE SA (args: id)", [this](const nlohmann::json& args) -> CommandResult {
     const auto id = id_arg(args);
     if (!id || !engine_) return unexpected(std::string("sa terminate: argument id required"));
-    const auto before = engine_->ike_sa_count();
+    if (!engine_->has_ike_sa(*id)) return unexpected(fmt::format("sa terminate: no IKE SA {}", *id));
     run(engine_->terminate(*id, clock_.now()), false);
-    if (engine_->ike_sa_count() == before) return unexpected(fmt::format("sa terminate: no IKE SA {}", *id));
     return nlohmann::json{{"terminated", *id}};
   });
 }
@@ -95,9 +94,8 @@ IkeSaResponder::~IkeSaResponder() {
 
 void IkeSaResponder::on_config(const RuntimeSettings& settings) {
   if (!settings.config) return;
-  if (engine_) {
-    // Established SAs point into the configuration they were negotiated with.
-    log::warn(Subsys::ike, "reload: the IKE SA engine keeps its connections until restart");
+  if (engine_) {  // reload: matching SAs stay, the others are deleted (engine.h)
+    run(engine_->reload(settings.config, clock_.now()), false);
     return;
   }
   if (settings.dataplane == Dataplane::none) {
@@ -175,6 +173,10 @@ void IkeSaResponder::run(sa::Output out, bool nat_t, std::optional<Inflight> inf
       log::warn(Subsys::net, "sending to {}: {}", d.remote.to_string(), r.error());
     }
   }
+  // Our requests answered or given up: their responses need not pass XDP any more.
+  if (ctx_.xdp)
+    for (const auto& k : out.requests_done) ctx_.xdp->outstanding_remove(k.spi_i, k.spi_r, k.mid);
+  if (shutdown_done_ && engine_ && engine_->deleting_count() == 0) std::exchange(shutdown_done_, nullptr)();
   if (!out.job) return;
   // IKE_SA_INIT's DH and key derivation on a worker; the answer on the loop thread.
   auto job = std::make_shared<std::unique_ptr<sa::ComputeJob>>(std::move(out.job));
@@ -191,6 +193,14 @@ void IkeSaResponder::run(sa::Output out, bool nat_t, std::optional<Inflight> inf
     ++jobs_dropped_;  // completing an unrun job releases its half-open slot
     done();
   }
+}
+
+bool IkeSaResponder::shutdown(std::function<void()> done) {
+  if (!engine_) return false;
+  run(engine_->shutdown(clock_.now()), false);  // DELETE to every peer, retransmitted by the timer
+  if (engine_->deleting_count() == 0) return false;
+  shutdown_done_ = std::move(done);
+  return true;
 }
 
 nlohmann::json IkeSaResponder::sa_list() const {

@@ -12,6 +12,7 @@
 #include "ike/sa/engine.h"
 #include "kernel/ipsec.h"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -26,6 +27,7 @@ class IkeSaResponder final : public Responder {
 
   void on_config(const RuntimeSettings& settings) override;
   void on_datagram(const Datagram& d) override;
+  bool shutdown(std::function<void()> done) override;
   [[nodiscard]] nlohmann::json stats() const override;
 
  private:
@@ -44,6 +46,7 @@ class IkeSaResponder final : public Responder {
   crypto::SystemRandom rng_;  // thread-safe: compute jobs draw from it on workers
   std::unique_ptr<sa::IkeResponder> engine_;
   EventLoop::TimerId timer_ = 0;
+  std::function<void()> shutdown_done_;  // set while SIGTERM waits for our DELETEs
   int event_fd_ = -1;
   std::uint64_t jobs_dropped_ = 0, send_errors_ = 0;
   std::uint64_t received_ = 0, undecodable_ = 0;

@@ -18,7 +18,7 @@
 #pragma once
 
 #include "daemon/address.h"
-#include "daemon/unique_fd.h"
+#include "util/unique_fd.h"
 #include "util/expected.h"
 
 #include <cstddef>

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -40,6 +41,14 @@ class Responder {
   // One received IKE message; runs on the loop thread and must not block (CPU-heavy
   // work goes to the WorkerPool).
   virtual void on_datagram(const Datagram& d) = 0;
+  // Clean shutdown (SIGTERM/SIGINT): a Responder with requests to finish first
+  // (INFORMATIONAL DELETE of its IKE SAs, DESIGN.md) sends them, returns true and
+  // calls `done` on the loop thread once every one is answered or given up; the
+  // daemon keeps the loop running for that, at most DaemonOptions::shutdown_grace.
+  virtual bool shutdown(std::function<void()> done) {
+    (void)done;
+    return false;
+  }
   // Counters for `stats show`, as a JSON object of name -> number.
   [[nodiscard]] virtual nlohmann::json stats() const = 0;
 };

@@ -1,7 +1,7 @@
 // Minimal sd_notify (see sd_notify.h).
 #include "daemon/sd_notify.h"
 
-#include "daemon/unique_fd.h"
+#include "util/unique_fd.h"
 
 #include <fmt/format.h>
 #include <sys/socket.h>

@@ -10,7 +10,7 @@
 #include <functional>  // before types.h, which specialises std::hash without it
 
 #include "ike/wire/types.h"
-#include "kernel/xdp/unique_fd.h"
+#include "util/unique_fd.h"
 #include "kernel/xdp/xdp_error.h"
 
 #include <array>

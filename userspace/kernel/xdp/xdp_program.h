@@ -14,7 +14,7 @@
 //    the mode it was created with; detach first to change native/generic.
 #pragma once
 
-#include "kernel/xdp/unique_fd.h"
+#include "util/unique_fd.h"
 #include "kernel/xdp/xdp_error.h"
 #include "kernel/xdp/xdp_maps.h"
 
