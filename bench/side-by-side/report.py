@@ -155,7 +155,7 @@ def main():
     i = res["info"]
     md = [f"Run: {i.get('cpu')}, kernel {i.get('kernel')}, {i.get('strongswan')}, {i.get('openssl')}, "
           f"answerd {i.get('commit')}; responder on CPU {i.get('daemon_cpu')}, ike-bench on CPU "
-          f"{i.get('bench_cpu')}, both under {i.get('sched')}; concurrency {i.get('concurrency')}, {i.get('seconds')} s per run; "
+          f"{i.get('bench_cpu')}, both under {i.get('sched')}; unique = {i.get('unique')} on both; concurrency {i.get('concurrency')}, {i.get('seconds')} s per run; "
           f"charon threads = {i.get('charon_reserved_threads')} reserved + workers; load average "
           f"{i.get('loadavg_start')} at the start, {res.get('end', {}).get('loadavg', '-')} at the end.",
           "", "### Crypto ceiling", "", ceiling_table(res),
