@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <filesystem>
 #include <thread>
 
@@ -149,6 +151,75 @@ TEST(Daemon, StartFailsWithTheLoaderErrors) {
   auto d = Daemon::start(opts, loader);
   ASSERT_FALSE(d.has_value());
   EXPECT_EQ(d.error(), "a.conf:1: one\na.conf:2: two");
+}
+
+// SIGTERM with a Responder that has DELETEs out (Responder::shutdown): the loop keeps
+// serving until the Responder says it is done, or until shutdown_grace.
+class DeletingEngine final : public Responder {
+ public:
+  explicit DeletingEngine(EventLoop& loop, bool answered) : loop_(loop), answered_(answered) {}
+  void on_datagram(const Datagram&) override {}
+  json stats() const override { return json::object(); }
+  bool shutdown(std::function<void()> done) override {
+    ++shutdowns;
+    // The peers' answers arrive later on the loop (here: a timer).
+    if (answered_) loop_.add_timer(std::chrono::milliseconds(50), [done] { done(); });
+    return true;
+  }
+  int shutdowns = 0;
+
+ private:
+  EventLoop& loop_;
+  bool answered_;
+};
+
+void run_shutdown(bool answered, std::chrono::milliseconds grace, std::chrono::milliseconds& took, int& shutdowns) {
+  char tmpl[] = "/tmp/answerd-daemon-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  SettingsLoader loader = [&](const std::string&) -> expected<RuntimeSettings, std::vector<std::string>> {
+    RuntimeSettings s;
+    s.dataplane = Dataplane::none;
+    s.control_socket = std::string(tmpl) + "/answerd.sock";
+    s.ike = {.local_addrs = {*IpAddress::parse("127.0.0.1")}, .ike_port = 0, .nat_port = 0};
+    s.workers = 1;
+    return s;
+  };
+  DeletingEngine* engine = nullptr;
+  DaemonOptions opts;
+  opts.config_file = "x.conf";
+  opts.drop_privileges = false;
+  opts.shutdown_grace = grace;
+  auto d = Daemon::start(opts, loader, [&](ResponderContext& ctx) {
+    auto e = std::make_unique<DeletingEngine>(ctx.loop, answered);
+    engine = e.get();
+    return e;
+  });
+  ASSERT_TRUE(d.has_value()) << d.error();
+  (*d)->loop().add_timer(std::chrono::milliseconds(10), [] { ::kill(::getpid(), SIGTERM); });
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ((*d)->run(), 0);
+  took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  shutdowns = engine->shutdowns;
+  d->reset();
+  std::filesystem::remove_all(tmpl);
+}
+
+TEST(Daemon, SigtermWaitsForTheResponderToFinishItsDeletes) {
+  std::chrono::milliseconds took{};
+  int shutdowns = 0;
+  run_shutdown(true, std::chrono::seconds(10), took, shutdowns);
+  EXPECT_EQ(shutdowns, 1);
+  EXPECT_GE(took.count(), 50);
+  EXPECT_LT(took.count(), 5000) << "stopped as soon as the Responder was done";
+}
+
+TEST(Daemon, SigtermWaitsAtMostTheShutdownGrace) {
+  std::chrono::milliseconds took{};
+  int shutdowns = 0;
+  run_shutdown(false, std::chrono::milliseconds(300), took, shutdowns);
+  EXPECT_EQ(shutdowns, 1);
+  EXPECT_GE(took.count(), 300);
+  EXPECT_LT(took.count(), 5000);
 }
 
 }  // namespace
