@@ -42,7 +42,7 @@ else
 # answerd under memcheck; --check-config runs natively.
 case "\$1" in --check-config) exec "$answerd" "\$@" ;; esac
 exec valgrind --tool=memcheck --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
-  --show-leak-kinds=definite --track-origins=yes --log-file="$vglog" "$answerd" "\$@"
+  --show-leak-kinds=definite --log-file="$vglog" "$answerd" "\$@"
 WRAP
   ia_log_file "$vglog"
 fi
