@@ -62,8 +62,9 @@ inb xdp-loader load -v -m native -p "$pins" "$tag-b" "$obj" >"$work/loader.log" 
   fail "xdp-loader load answer_xdp: $(tail -5 "$work/loader.log")"
 status=$(inb xdp-loader status "$tag-b")
 echo "$status"
-grep -q answer_xdp <<<"$status" && grep -q xdpfilt <<<"$status" ||
+if ! grep -q answer_xdp <<<"$status" || ! grep -q xdpfilt <<<"$status"; then
   fail "the dispatcher does not hold both programs"
+fi
 [ -e "$pins/global_stats" ] || fail "answer_xdp's maps not pinned under $pins"
 
 # Five role-violating IKE headers (Initiator flag clear) and five other datagrams.
