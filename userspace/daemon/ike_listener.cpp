@@ -4,6 +4,8 @@
 #include "log/log.h"
 
 #include <fmt/format.h>
+#include <linux/xfrm.h>
+#include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
@@ -20,6 +22,24 @@ constexpr int kReadBudget = 64;
 bool ipv6_available() {
   UniqueFd fd(::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   return fd.valid();
+}
+
+// IKE must not be protected by the SAs it negotiates: per-socket XFRM policies that
+// allow in and out (as other IKE daemons install on their sockets) take precedence
+// over the SPD, so that a transport-mode policy between the gateways' own addresses
+// does not capture the IKE messages themselves.
+bool bypass_ipsec(int fd, bool v6) {
+  for (auto dir : {XFRM_POLICY_IN, XFRM_POLICY_OUT}) {
+    xfrm_userpolicy_info p{};
+    p.sel.family = v6 ? AF_INET6 : AF_INET;
+    p.lft.soft_byte_limit = p.lft.hard_byte_limit = XFRM_INF;
+    p.lft.soft_packet_limit = p.lft.hard_packet_limit = XFRM_INF;
+    p.dir = static_cast<std::uint8_t>(dir);
+    p.action = XFRM_POLICY_ALLOW;
+    if (::setsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_XFRM_POLICY : IP_XFRM_POLICY, &p, sizeof p) != 0)
+      return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -48,6 +68,8 @@ expected<std::unique_ptr<IkeListener>, std::string> IkeListener::open(EventLoop&
                           .max_datagram = opts.max_datagram};
       auto s = IkeSocket::open(so);
       if (!s) return unexpected(s.error());
+      if (opts.udp_encap && !bypass_ipsec(s->fd(), addr.family == AF_INET6))  // dataplane = xfrm
+        return unexpected(fmt::format("IPsec bypass policy on {}: {}", s->local().to_string(), std::strerror(errno)));
       log::info(Subsys::net, "listening on {}{}{}", s->local().to_string(),
                 nat_t ? " (NAT-T)" : "", so.udp_encap ? ", UDP_ENCAP_ESPINUDP" : "");
       l->sockets_.push_back(std::move(*s));
