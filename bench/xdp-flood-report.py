@@ -165,8 +165,10 @@ def check(rows):
             errors.append(f"XDP on: {r['xdp_dropped']} dropped by XDP, {reached} flood datagrams reached answerd")
         if r["mode"] == "off" and (reached == 0 or r["xdp_dropped"] != 0):
             errors.append(f"XDP off: {reached} flood datagrams reached answerd, {r['xdp_dropped']} dropped by XDP")
-        if r.get("legit") and not r["legit"]["completed"]:
-            errors.append(f"XDP {r['mode']}: no legitimate negotiation completed during the flood")
+        # With the filter, negotiations must go on during the flood; without it they
+        # may all fail (that is what the filter is for), so that is not checked.
+        if r["mode"] == "on" and r.get("legit") and not r["legit"]["completed"]:
+            errors.append("XDP on: no legitimate negotiation completed during the flood")
     if not any(r["sent"] for r in rows):
         errors.append("no flood was sent")
     return errors
