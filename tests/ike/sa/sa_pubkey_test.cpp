@@ -72,6 +72,12 @@ TEST_P(PubkeyHandshake, EstablishesWithCertificates) {
     ASSERT_NE(cr, nullptr);
     const auto want = p.cert("ca").key_hash();
     EXPECT_EQ(ike::body_of<ike::CertPayload>(*cr)->data, Bytes(want.begin(), want.end()));
+    // RFC 7427 4 / RFC 8420: our hashes include Identity, or an Ed25519 peer cannot sign.
+    const auto* sh = ike::find_notify(m->payloads, NotifyType::kSignatureHashAlgorithms);
+    ASSERT_NE(sh, nullptr);
+    EXPECT_EQ(ike::parse_signature_hash_algorithms(sh->data),
+              (std::vector{ike::HashAlgorithm::kSha2_256, ike::HashAlgorithm::kSha2_384, ike::HashAlgorithm::kSha2_512,
+                           ike::HashAlgorithm::kIdentity}));
     ASSERT_TRUE(ini.accept_init(r[0]));
   }
   // IKE_AUTH { IDi, CERT, CERTREQ, AUTH, SAi2, TSi, TSr } -->
@@ -279,6 +285,39 @@ TEST(PubkeyIdentity, DistinguishedNames) {
   const auto snap = h.r.snapshot(h.now);
   ASSERT_EQ(snap.size(), 1u);
   EXPECT_EQ(snap[0].remote_id, "C=CH, O=answerd test, CN=a.spoke.example");
+}
+
+// remote certs (pinned) and pubkeys (raw keys) instead of a CA.
+TEST(PubkeyPinned, PinnedCertificateAndRawPublicKey) {
+  auto& p = TestPki::get();
+  crypto::test::ScratchDir d;
+  ASSERT_TRUE(crypto::test::sh(d.path(), "openssl pkey -in " + p.path("spoke-p384.key").string() + " -pubout -out raw.pub"));
+  for (const bool raw : {false, true}) {
+    std::string conf = pubkey_conf("p256");
+    const std::string ca = "cacerts = " + p.path("ca.pem").string();
+    conf.replace(conf.find(ca), ca.size(),
+                 raw ? "pubkeys = " + (d / "raw.pub").string() : "certs = " + p.path("spoke-foreign.pem").string());
+    Harness h(conf);
+    add_pubkey(h);
+    // The foreign CA's certificate is trusted because it is pinned; the raw key without any CERT.
+    const std::string who = raw ? "spoke-p384" : "spoke-foreign";
+    const pki::SignatureChoice choice{M::kDigitalSignature, raw ? S::kEcdsaSha384 : S::kEcdsaSha256};
+    Initiator ini(Suite{}, 22, spoke_ep(), hub_ep());
+    auto r = cert_auth(h, ini, p.key(who), choice, raw ? std::vector<ike::Payload>{}
+                                                        : std::vector<ike::Payload>{cert_payload(p.cert(who))});
+    auto rec = ini.open(r);
+    ASSERT_TRUE(rec);
+    EXPECT_EQ(rec->notify(NotifyType::kAuthenticationFailed), nullptr) << h.log.back();
+    EXPECT_EQ(h.r.ike_sa_count(), 1u);
+    // No CERTREQ without CAs; another key is refused.
+    EXPECT_EQ(ike::find_payload(ike::parse_message(ini.init_response)->payloads, PayloadType::kCertreq), nullptr);
+    Initiator bad(Suite{}, 23, spoke_ep(11), hub_ep());
+    auto rb = cert_auth(h, bad, p.key("spoke-p256"), kP256, raw ? std::vector<ike::Payload>{}
+                                                                : std::vector<ike::Payload>{cert_payload(p.cert("spoke-p256"))});
+    auto recb = bad.open(rb);
+    ASSERT_TRUE(recb);
+    EXPECT_NE(recb->notify(NotifyType::kAuthenticationFailed), nullptr) << (raw ? "raw" : "pinned");
+  }
 }
 
 TEST(PubkeyLoad, ErrorsNameFileLineAndPath) {

@@ -215,8 +215,9 @@ Output Engine::init_complete(InitJob& job, TimePoint now) {
   // RFC 7383 2.3 and RFC 7427 4: answered only when the initiator announced them.
   if (sa->peer_fragmentation) r.payloads.push_back(ike::make_notify(ike::NotifyType::kIkev2FragmentationSupported));
   if (ike::find_notify(m.payloads, ike::NotifyType::kSignatureHashAlgorithms) != nullptr) {
+    // Identity (RFC 8420): without it an Ed25519 initiator cannot sign.
     const ike::HashAlgorithm algs[] = {ike::HashAlgorithm::kSha2_256, ike::HashAlgorithm::kSha2_384,
-                                       ike::HashAlgorithm::kSha2_512};
+                                       ike::HashAlgorithm::kSha2_512, ike::HashAlgorithm::kIdentity};
     r.payloads.push_back(ike::make_signature_hash_algorithms(algs));
   }
   // RFC 7296 3.7: CERTREQ naming our CAs, for peers we authenticate by certificate.
