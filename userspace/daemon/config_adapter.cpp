@@ -3,6 +3,9 @@
 
 #include "config/load.h"
 #include "config/proposal_keywords.h"
+#if ANSWERD_HAVE_SA_ENGINE
+#include "ike/sa/auth_pubkey.h"
+#endif
 
 #include <fmt/format.h>
 
@@ -171,6 +174,19 @@ std::string log_spec(const config::LogSettings& ls) {
   return spec;
 }
 
+// The certificates and keys of `auth = pubkey` rounds are read here, so that a bad
+// file stops startup, reload and --check-config with its path instead of failing
+// the first IKE_AUTH. The engine loads its own copy when it is built.
+std::vector<std::string> credential_errors(const std::shared_ptr<const config::Config>& cfg) {
+#if ANSWERD_HAVE_SA_ENGINE
+  auto a = sa::PubkeyAuthenticator::load(cfg);
+  if (!a) return a.error();
+#else
+  (void)cfg;
+#endif
+  return {};
+}
+
 }  // namespace
 
 RuntimeSettings settings_from_config(const config::Config& cfg) {
@@ -200,6 +216,7 @@ expected<RuntimeSettings, std::vector<std::string>> load_settings(const std::str
     return unexpected(std::move(lines));
   }
   auto shared = std::make_shared<const config::Config>(std::move(*cfg));
+  if (auto errors = credential_errors(shared); !errors.empty()) return unexpected(std::move(errors));
   RuntimeSettings s = settings_from_config(*shared);
   s.config = std::move(shared);
   return s;
@@ -212,6 +229,10 @@ int check_config(const std::string& path) {
     return 1;
   }
   for (const auto& w : cfg->warnings) std::fprintf(stderr, "%s\n", config::to_string(w).c_str());
+  if (auto errors = credential_errors(std::make_shared<const config::Config>(*cfg)); !errors.empty()) {
+    for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.c_str());
+    return 1;
+  }
   std::size_t children = 0;
   for (const auto& c : cfg->connections) children += c.children.size();
   std::printf("%s: valid: %zu connections, %zu child configs, %zu secrets, dataplane %s\n", path.c_str(),

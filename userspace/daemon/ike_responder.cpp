@@ -3,6 +3,7 @@
 
 #include "kernel/none/none_ipsec.h"
 #include "kernel/xfrm/xfrm_ipsec.h"
+#include "ike/sa/auth_pubkey.h"
 #include "ike/wire/message.h"
 #include "ike/wire/names.h"
 #include "log/log.h"
@@ -50,6 +51,15 @@ nlohmann::json to_json(const sa::IkeSaSnapshot& s) {
           {"spi_i", hex64(s.spi_i)}, {"spi_r", hex64(s.spi_r)}, {"encr", s.encr}, {"integ", s.integ},
           {"prf", s.prf}, {"dh_group", s.dh_group}, {"auth", s.auth}, {"established_s", s.established_s},
           {"lifetime_left_s", s.lifetime_left_s}, {"child_sas", children}};
+}
+
+// Certificate authentication (auth = pubkey) over the credentials of `cfg`; the
+// daemon's load_settings already refused a configuration whose files do not load.
+void add_pubkey_authenticator(sa::IkeResponder& engine, const std::shared_ptr<const config::Config>& cfg) {
+  if (auto pk = sa::PubkeyAuthenticator::load(cfg))
+    engine.add_authenticator(std::move(*pk));
+  else
+    for (const auto& e : pk.error()) log::error(Subsys::cfg, "{}", e);
 }
 
 std::optional<std::uint64_t> id_arg(const nlohmann::json& args) {
@@ -128,6 +138,7 @@ void IkeSaResponder::on_config(const RuntimeSettings& settings) {
   sa::Options o;
   o.log = [](std::string_view line) { log::info(Subsys::ike, "{}", line); };
   engine_ = std::make_unique<sa::IkeResponder>(settings.config, rng_, *dataplane_, std::move(o));
+  add_pubkey_authenticator(*engine_, settings.config);
   arm_timer();
 }
 
