@@ -106,6 +106,7 @@ void IkeSaResponder::on_config(const RuntimeSettings& settings) {
   if (!settings.config) return;
   if (engine_) {  // reload: matching SAs stay, the others are deleted (engine.h)
     run(engine_->reload(settings.config, clock_.now()), false);
+    add_pubkey_authenticator(*engine_, settings.config);  // credentials of the new config
     return;
   }
   if (settings.dataplane == Dataplane::none) {
