@@ -80,11 +80,11 @@ ia_wait_until 10 ctl "sa list" "r['result']['ike_sas'] == []" || ia_fail "rekey:
 est0=$(stat ike_established) del0=$(stat ike_deleted)
 ia_initiate ini reauth-net
 settled reauth
-two=$(watch 13)
+two=$(watch 15)
 settled reauth
 est1=$(stat ike_established) del1=$(stat ike_deleted)
-[ $((est1 - est0)) -ge 3 ] || ia_fail "ike_established +$((est1 - est0)) in 13 s of reauth_time = 5s, want 3+"
-[ $((del1 - del0)) -ge 2 ] || ia_fail "ike_deleted +$((del1 - del0)) in 13 s of reauth_time = 5s, want 2+"
+[ $((est1 - est0)) -ge 3 ] || ia_fail "ike_established +$((est1 - est0)) in 15 s of reauth_time = 5s, want 3+"
+[ $((del1 - del0)) -ge 2 ] || ia_fail "ike_deleted +$((del1 - del0)) in 15 s of reauth_time = 5s, want 2+"
 grep -q 'reauthenticating IKE_SA' "$(ia_charon_log ini)" || ia_fail "strongSwan did not log a reauthentication"
 ia_log "reauth: ike_established +$((est1 - est0)), ike_deleted +$((del1 - del0)), $two overlap samples"
 ia_terminate_ike ini reauth || ia_fail "terminate reauth"
