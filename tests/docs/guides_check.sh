@@ -4,7 +4,8 @@
 # warning; every ```nft block is a ruleset that `nft -c` accepts (in a network
 # namespace of its own, when root and nft are there); every if_id the route-based
 # guide configures is one of the xfrm interfaces it tells the operator to create,
-# and each guide has at least one configuration to check.
+# each guide has at least one configuration to check, and the route-based guide's
+# blocks are the ones tests/vm/scenarios/vagrant_guide_route.sh runs.
 #
 #   guides_check.sh ANSWERD_BIN [SOURCE_DIR]
 set -euo pipefail
@@ -63,5 +64,16 @@ for id in "${ids[@]}"; do
   grep -Eq "^ip link add [a-z0-9]+ type xfrm .*if_id $id\$" "$rb" ||
     bad "guide-route-based.md: if_id $id is configured but no 'ip link add ... type xfrm ... if_id $id' creates it"
 done
+# tests/vm/scenarios/vagrant_guide_route.sh runs that guide's blocks, picked by content.
+python3 - "$rb" <<'PY' || bad "guide-route-based.md: blocks are not as vagrant_guide_route.sh picks them"
+import re, sys
+blocks = re.findall(r"^```(\w*)\n(.*?)^```", open(sys.argv[1]).read(), re.S | re.M)
+want = {"conf": lambda l, b: l == "conf", "hub commands": lambda l, b: l == "" and "ip link add xi11" in b,
+        "branch commands": lambda l, b: l == "" and "ip link add xi0" in b,
+        "branch swanctl.conf": lambda l, b: l == "" and b.startswith("connections {")}
+n = {k: sum(1 for l, b in blocks if p(l, b)) for k, p in want.items()}
+print("guide-route-based.md blocks:", n)
+sys.exit(0 if all(v == 1 for v in n.values()) else 1)
+PY
 [ "$fail" = 0 ] || exit 1
 echo "guides_check: every configuration and ruleset in docs/guide-*.md is accepted"
