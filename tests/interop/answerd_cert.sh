@@ -9,7 +9,8 @@
 # and leave no SA. Last, with a 1280-octet MTU, a 4096-bit RSA initiator
 # certificate and answerd's RSA certificate under an intermediate CA (send_cert =
 # always), IKE_AUTH travels in RFC 7383 fragments both ways (answerd's
-# fragments_received and fragments_sent).
+# fragments_received and fragments_sent). Before all that, `answerd --check-config`
+# refuses a private key that does not belong to the configured certificate.
 set -euo pipefail
 . "$(dirname "$0")/lib/interop.sh"
 ia_init answerd_cert
@@ -77,6 +78,13 @@ answerd {
 CONF
 }
 write_answerd_conf "$IA_WORK/a" resp resp ""
+# A key that is not our certificate's: --check-config names the file and line.
+write_answerd_conf "$IA_WORK/bad" resp ini-p256 ""
+if out=$("$answerd" --check-config -c "$IA_WORK/bad/answerd.conf" 2>&1); then
+  ia_fail "--check-config accepted a private key of another certificate"
+fi
+grep -q "answerd.conf:[0-9]*: connections.hub.local: $pk/resp.pem: no private key for this certificate" <<<"$out" ||
+  ia_fail "--check-config: $out"
 ia_answerd_start "$answerd" resp "$IA_WORK/a/answerd.conf" "$sock" "$IA_WORK/answerd.log" --log-level debug
 ctl() { ia_answerd_query "$sock" "$@"; }
 
