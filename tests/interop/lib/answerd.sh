@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # answerd as the responder in a namespace: start it and query its control socket.
 
 # ia_answerd_start BIN NS CONF SOCK LOG [ARGS...]: checks CONF with --check-config,
