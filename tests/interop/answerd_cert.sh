@@ -9,8 +9,8 @@
 # and leave no SA. Last, with a 1280-octet MTU, the 3072-bit RSA initiator
 # certificate and answerd's 3072-bit RSA certificate under an intermediate CA
 # (send_cert = always), IKE_AUTH travels in RFC 7383 fragments both ways (answerd's
-# fragments_received and fragments_sent). Before all that, `answerd --check-config`
-# refuses a private key that does not belong to the configured certificate.
+# fragments_received and fragments_sent), and again after `daemon reload`. First,
+# `answerd --check-config` refuses a private key that is not the certificate's.
 set -euo pipefail
 . "$(dirname "$0")/lib/interop.sh"
 ia_init answerd_cert
@@ -163,6 +163,9 @@ established big RSA_EMSA_PSS
 rx=$(ia_answerd_stat "$sock" fragments_received)
 tx=$(ia_answerd_stat "$sock" fragments_sent)
 [ "$rx" -ge 2 ] && [ "$tx" -ge 2 ] || ia_fail "fragments: received $rx, sent $tx (want >= 2 each)"
+# Reload: the engine's connections are new objects; certificates must follow them.
+ctl "daemon reload" 'r["ok"]' || ia_fail "daemon reload"
+established big RSA_EMSA_PSS
 ia_bg_running answerd || ia_fail "answerd exited"
 echo "answerd_cert: strongSwan authenticated with RSA-PSS, ECDSA P-256 and Ed25519 certificates;" \
   "foreign CA and wrong identity refused; IKE_AUTH fragmented both ways ($rx in, $tx out)"
