@@ -4,12 +4,12 @@
 # side-by-side after lib.sh; uses its globals (sas, rates, seconds, concurrency,
 # legit_range, spoof_range) and its record function.
 
-# XDP per-source IKE_SA_INIT bucket for the flood phase: above a legitimate
-# source's rate (the legit load comes from 240 addresses, so even 3,000
-# handshakes/s with a COOKIE round trip each is 25 IKE_SA_INIT/s per source),
-# far below a flooding source's.
-SBS_XDP_RATE=40
-SBS_XDP_BURST=40
+# XDP per-source IKE_SA_INIT bucket for the flood phase: answerd's defaults
+# (200/s, burst 50), above a legitimate source's rate (the legit load comes from
+# 240 addresses: 9,000 handshakes/s with a COOKIE round trip each is 75
+# IKE_SA_INIT/s per source), far below a flooding source's (16 spoofed sources).
+SBS_XDP_RATE=200
+SBS_XDP_BURST=50
 
 # sbs_memory_phase: for each responder, VmRSS at rest and after each count in $sas
 # of established IKE SAs (one identity each, never deleted); bytes per IKE SA is the
@@ -72,7 +72,8 @@ sbs_flood_phase() {
         --argjson cpu "$(awk -v a="$t0" -v b="$t1" -v hz="$(getconf CLK_TCK)" 'BEGIN {print (b - a) / hz}')" \
         --argjson sent "$(jq '.sent / .duration_s | floor' "$IA_WORK/$name-flood.json" 2>/dev/null || echo 0)" \
         '{config: $cfg, flood_rate: $rate, flood_sent: $sent, daemon_cpu_s: $cpu, duration_s, handshakes_per_s, completed, failed,
-          failures, p50_ms: .latency_ms.p50, p99_ms: .latency_ms.p99} + $ctr' "$IA_WORK/$name.json")"
+          retransmissions, init_retries, failures, p50_ms: .latency_ms.p50, p99_ms: .latency_ms.p99} + $ctr' \
+          "$IA_WORK/$name.json")"
       ia_log "$name: $(jq -c '{handshakes_per_s, failed, p50: .latency_ms.p50}' "$IA_WORK/$name.json")"
       sbs_stop
     done
