@@ -5,6 +5,8 @@
 # concurrency 10, each peer with its own ID; the JSON reports every one completed,
 # answerd's control socket lists them all as responder SAs; then a run with
 # --delete leaves answerd with nothing, and a wrong PSK is AUTHENTICATION_FAILED.
+# Then with ECDSA P-256 certificates on both sides (10 negotiations, RFC 7427), and
+# an initiator certificate from a CA answerd does not trust is refused.
 # answerd comes from ANSWERD_BIN or $ANSWERD_BUILD_DIR/userspace/daemon/answerd.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -82,4 +84,55 @@ ctl "sa list" 'r["ok"] and len(r["result"]["ike_sas"]) == 60' || ia_fail "answer
 
 bench wrong --psk "not the key" --count 5 --concurrency 5 --childless --tries 2 --retransmit-ms 200
 [ "$(field wrong '.failures.AUTHENTICATION_FAILED')" = 5 ] || ia_fail "wrong psk: failures $(field wrong .failures)"
-echo "ike_bench_answerd: 60 negotiations (Child SA and childless) listed by answerd, DELETE honoured, AUTHENTICATION_FAILED"
+
+# Certificates (RFC 7427): answerd restarted with an ECDSA P-256 certificate and
+# the test CA as the peers' trust anchor; ike-bench signs with an ECDSA P-256
+# certificate from that CA and checks answerd's signature with answerd's CERT. A
+# certificate from another CA is refused.
+ia_require_cmd pki
+pki_dir=$IA_WORK/pki
+ia_pki_ca "$pki_dir" ca
+ia_pki_ca "$pki_dir" rogue
+ia_pki_leaf "$pki_dir" hub ca hub.example
+ia_pki_leaf "$pki_dir" spoke ca spoke.answerd.test
+ia_pki_leaf "$pki_dir" intruder rogue intruder.answerd.test
+ia_bg_stop answerd 2 || true
+rm -f "$sock"
+cat >"$IA_WORK/answerd-cert.conf" <<CONF
+connections {
+  hub {
+    local_addrs = 192.0.2.2
+    remote_addrs = %any
+    proposals = aes256gcm16-prfsha256-x25519
+    local {
+      auth = pubkey
+      id = hub.example
+      certs = $pki_dir/hub.pem
+    }
+    remote {
+      auth = pubkey
+      id = %any
+      cacerts = $pki_dir/ca.pem
+    }
+  }
+}
+secrets {
+  private-hub {
+    file = $pki_dir/hub.key
+  }
+}
+answerd {
+  dataplane = none
+  control_socket = $sock
+}
+CONF
+ia_answerd_start "$answerd" resp "$IA_WORK/answerd-cert.conf" "$sock" "$IA_WORK/answerd-cert.log"
+bench cert --cert "$pki_dir/spoke.pem" --key "$pki_dir/spoke.key" --cacert "$pki_dir/ca.pem" \
+  --id-pattern spoke.answerd.test --count 10 --concurrency 5 --childless
+[ "$(field cert .completed)" = 10 ] || ia_fail "cert: completed $(field cert .completed), failures $(field cert .failures)"
+ctl "sa list" 'r["ok"] and len(r["result"]["ike_sas"]) >= 1 and all(s["auth"] != "psk" for s in r["result"]["ike_sas"])' ||
+  ia_fail "answerd does not list the certificate-authenticated SAs"
+bench rogue --cert "$pki_dir/intruder.pem" --key "$pki_dir/intruder.key" --id-pattern intruder.answerd.test \
+  --count 3 --concurrency 3 --childless --tries 2 --retransmit-ms 200
+[ "$(field rogue '.failures.AUTHENTICATION_FAILED')" = 3 ] || ia_fail "rogue CA: failures $(field rogue .failures)"
+echo "ike_bench_answerd: 60 negotiations (Child SA and childless) listed by answerd, DELETE honoured, AUTHENTICATION_FAILED; ECDSA certificates both ways, a foreign CA refused"
