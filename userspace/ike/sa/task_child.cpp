@@ -3,6 +3,7 @@
 // its first ESP proposal the peer offers, derive KEYMAT, take an inbound SPI from
 // the dataplane and install both SAs and their policies.
 #include <algorithm>
+#include <cerrno>
 
 #include "ike/crypto/key_exchange.h"
 #include "ike/sa/engine_impl.h"
@@ -15,6 +16,13 @@ namespace {
 const ike::TsPayload* ts_of(const std::vector<ike::Payload>& ps, ike::PayloadType t) {
   const auto* p = ike::find_payload(ps, t);
   return p == nullptr ? nullptr : ike::body_of<ike::TsPayload>(*p);
+}
+
+// Removal of an SA the kernel no longer has (it removed it on its hard lifetime, and
+// the other SA of the pair is removed after that event) is no error: ESRCH from
+// XFRM_MSG_DELSA, ENOENT from a backend without the entry.
+bool removed(const kernel::IpsecResult<void>& r) {
+  return r.has_value() || r.error().code == ESRCH || r.error().code == ENOENT;
 }
 
 std::uint32_t if_id(const std::optional<config::IfId>& child, const std::optional<config::IfId>& conn) {
@@ -86,8 +94,8 @@ bool Engine::install(IkeSa& sa, ChildSa& c, const config::Child& cfg, const cryp
 }
 
 void Engine::delete_child(IkeSa& sa, const ChildSa& c) {
-  bool ok = dp_.del_sa(c.sa_in).has_value();
-  ok = dp_.del_sa(c.sa_out).has_value() && ok;
+  bool ok = removed(dp_.del_sa(c.sa_in));
+  ok = removed(dp_.del_sa(c.sa_out)) && ok;
   // Policies belong to the first Child SA of a reqid; a rekeyed successor inherits
   // them when the original goes (`c` is already out of sa.children).
   auto heir = std::find_if(sa.children.begin(), sa.children.end(),
