@@ -134,8 +134,8 @@ ad_answerd_start() {
   rm -f "$AD_SOCK"
   [ ! -e "$AD_LOG" ] || mv "$AD_LOG" "$AD_LOG.$((++AD_RUNS))"
   ia_bg_start answerd resp "$AD_LOG" "$AD_BIN" -c "$IA_WORK/answerd.conf" --log-level debug
-  ia_wait_until 60 test -S "$AD_SOCK" || vm_fail "answerd did not open its control socket: $(tail -5 "$AD_LOG")"
-  ia_wait_udp resp 500 60 || vm_fail "answerd does not listen on UDP 500: $(tail -5 "$AD_LOG")"
+  ia_wait_until 120 test -S "$AD_SOCK" || vm_fail "answerd did not open its control socket: $(tail -5 "$AD_LOG")"
+  ia_wait_udp resp 500 30 || vm_fail "answerd does not listen on UDP 500: $(tail -5 "$AD_LOG")"
   vm_log "answerd up after $((SECONDS - t0))s"
 }
 AD_RUNS=0
@@ -264,11 +264,12 @@ ad_ping() {
   ia_ns_exec "$1" ping -q -c 3 -i 0.2 -W 5 "${src[@]}" "$2" >/dev/null || vm_fail "ping $2 from $1 got no answer"
 }
 
-# ad_initiator_start [CONF_FILE]: (re)start strongSwan in "ini" with kernel ESP and
-# the swanctl.conf text read from stdin.
+# ad_initiator_start: (re)start strongSwan in "ini" with kernel ESP and the
+# swanctl.conf text read from stdin; AD_CHARON_CONF adds strongswan.conf lines
+# inside charon { } (e.g. shorter retransmissions).
 ad_initiator_start() {
   ia_charon_stop ini
-  ia_charon_setup ini ini --kernel netlink --log "default=1 ike=2 cfg=1 chd=2 knl=2"
+  ia_charon_setup ini ini --kernel netlink --log "default=1 ike=2 cfg=1 chd=2 knl=2" --conf "${AD_CHARON_CONF:-}"
   ia_swanctl_conf ini
   ia_charon_start ini
   ia_swanctl_load ini

@@ -36,7 +36,8 @@ ad_answerd_start
     child_extra="rekey_time = 4s;life_time = 120s;rand_time = 0s"
   ad_ini_conn life life.answerd.test 192.0.2.1 192.0.2.2 10.1.0.0/24 10.2.0.0/24 \
     child_extra="rekey_time = 60s;life_time = 120s;rand_time = 0s"
-} | ad_initiator_start
+} >"$IA_WORK/ini.conf"
+ad_initiator_start <"$IA_WORK/ini.conf"
 base_ini=$(ad_xfrm_count ini)
 [ "$(ad_xfrm_count resp)" = "0 0" ] || vm_fail "resp is not empty at the start"
 nostates() { ip netns exec "$1" awk '$1 == "XfrmInNoStates" {print $2}' /proc/net/xfrm_stat; }

@@ -18,9 +18,12 @@ rns=$(ia_ns resp)
 
 ad_answerd_conf "$(ad_conn site ini.answerd.test 192.0.2.2 192.0.2.1 10.2.0.0/24 10.1.0.0/24)"
 ad_answerd_start
+# DPD every 2 s; its INFORMATIONAL is retransmitted 3 times within ~5 s (1 s, 1.4 s,
+# 2 s) before strongSwan gives the IKE SA up and restarts it.
+AD_CHARON_CONF=$'  retransmit_tries = 2\n  retransmit_timeout = 1.0\n  retransmit_base = 1.4'
 ad_ini_conn site ini.answerd.test 192.0.2.1 192.0.2.2 10.1.0.0/24 10.2.0.0/24 \
-  conn_extra="dpd_delay = 2s" child_extra="dpd_action = restart" |
-  ad_initiator_start
+  conn_extra="dpd_delay = 2s" child_extra="dpd_action = restart" >"$IA_WORK/ini.conf"
+ad_initiator_start <"$IA_WORK/ini.conf"
 ad_up site
 ad_ping lh 10.2.0.2
 read -r _ _ _ _ old_in old_out _ <<<"$(ad_children)"
@@ -32,7 +35,7 @@ ip -n "$rns" xfrm policy add src 10.7.0.0/24 dst 10.8.0.0/24 dir out \
   tmpl src 192.0.2.2 dst 192.0.2.9 proto esp reqid 7 mode tunnel || vm_fail "foreign policy"
 [ "$(ad_xfrm_count resp)" = "3 4" ] || vm_fail "before the kill: resp has $(ad_xfrm_count resp), want 3 4"
 
-kill -KILL "${IA_BG_PID[answerd]}"
+kill -KILL "${IA_BG_PID[answerd]}" 2>/dev/null
 ia_wait_until 10 ia_pid_gone "${IA_BG_PID[answerd]}" || vm_fail "answerd survived SIGKILL"
 wait "${IA_BG_PID[answerd]}" 2>/dev/null || true
 unset "IA_BG_PID[answerd]"

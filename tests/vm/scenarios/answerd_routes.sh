@@ -31,7 +31,8 @@ ad_answerd_start
 {
   ad_ini_conn xi xi.answerd.test 192.0.2.1 192.0.2.2 10.1.0.0/24 10.2.0.0/24
   ad_ini_conn nat nat.answerd.test 10.0.0.2 198.51.100.2 10.1.0.0/24 10.2.0.0/24
-} | ad_initiator_start
+} >"$IA_WORK/ini.conf"
+ad_initiator_start <"$IA_WORK/ini.conf"
 rns=$(ia_ns resp)
 
 # --- route-based: xi0 with if_id 42, routes through it

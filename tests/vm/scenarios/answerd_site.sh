@@ -29,7 +29,8 @@ ad_answerd_start
   ad_ini_conn v6 ini6.answerd.test 2001:db8::1 2001:db8::2 fd01::/64 fd02::/64
   ad_ini_conn tr tr.answerd.test 192.0.2.1 192.0.2.2 dynamic dynamic mode=transport
   ad_ini_conn tr6 tr6.answerd.test 2001:db8::1 2001:db8::2 dynamic dynamic mode=transport
-} | ad_initiator_start
+} >"$IA_WORK/ini.conf"
+ad_initiator_start <"$IA_WORK/ini.conf"
 [ "$(ad_xfrm_count resp)" = "0 0" ] || vm_fail "resp has SAs or policies before any negotiation: $(ad_xfrm_count resp)"
 vm_log "answerd and strongSwan up"
 
