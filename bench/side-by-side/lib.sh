@@ -188,6 +188,7 @@ sbs_bench() {
   # sender on the same CPU: it is never queued behind a flood time slice.
   local rr=()
   [ "$(chrt -p $$ | head -1 | sed 's/.*: //')" != SCHED_RR ] || rr=(chrt -r 2)
+  # shellcheck disable=SC2016  # expanded by the inner bash
   ia_ns_exec ini taskset -c "$SBS_BCPU" "${rr[@]}" bash -c 'TIMEFORMAT="%3U %3S"; out=$1; shift
     { time "$@" >"$out" 2>&1; } 2>"$out.time"' _ "$IA_WORK/$name.out" \
     "$SBS_BENCH" --target "$IA_RESP_ADDR" --remote-id hub.example \

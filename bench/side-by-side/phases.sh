@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154  # sas, rates, seconds, short, concurrency, legit_range, spoof_range: side-by-side
 # bench/side-by-side, phases 3 and 4: memory per established IKE SA, and the
 # legitimate handshake rate under a spoofed IKE_SA_INIT flood. Sourced by
 # side-by-side after lib.sh; uses its globals (sas, rates, seconds, concurrency,
