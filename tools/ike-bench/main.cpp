@@ -1,5 +1,5 @@
 // ike-bench: command line (CLI11) of the IKEv2 load initiator and flood tool.
-//   ike-bench --target ADDR[:PORT] [--local A,B|--local-range A-B] --concurrency N
+//   ike-bench --target ADDR[:PORT] [--local A,B|--local-range A-B] [--ports N] --concurrency N
 //             (--count N|--duration S) --proposal P [--esp P|--childless] (--psk S|--cert PEM --key PEM [--cacert PEM])
 //             --id-pattern 'spoke-%d.example' --remote-id ID [--rate R] [--rekeys N] [--delete]
 //             [--tsi CIDR|A-B] [--tsr CIDR|A-B] [--retransmit-ms MS] [--tries N] [--no-verify]
@@ -42,7 +42,7 @@ struct Args {
                                           id_pattern = "spoke-%d.example", remote_id, json, kind = "init", spoof_range,
                                           tsi, tsr, cert, key, cacert;
   bool childless = false, progress = false, del = false, no_verify = false;
-  std::uint32_t concurrency = 1;
+  std::uint32_t concurrency = 1, ports = 1;
   std::uint64_t count = 0;
   double duration = 0, rate = 0;
   int retransmit_ms = 500, tries = 5, rekeys = 0;
@@ -112,6 +112,7 @@ int run_bench(const Args& a) {
   cfg.initiator.retransmit_base = std::chrono::milliseconds(a.retransmit_ms);
   cfg.initiator.retransmit_tries = a.tries;
   cfg.concurrency = a.concurrency;
+  cfg.ports_per_address = a.ports;
   cfg.count = a.count;
   cfg.duration_s = a.duration;
   cfg.rate = a.rate;
@@ -163,6 +164,7 @@ int main(int argc, char** argv) {
   app.add_option("--target", a.target, "responder ADDR[:PORT] (port 500)");
   auto* local = app.add_option("--local", a.local, "local addresses, comma separated (one socket each)");
   app.add_option("--local-range", a.local_range, "local addresses A-B")->excludes(local);
+  app.add_option("--ports", a.ports, "sockets (source ports) per local address")->check(CLI::Range(1u, 1024u));
   app.add_option("--concurrency", a.concurrency, "negotiations in flight")->check(CLI::Range(1u, 1000000u));
   app.add_option("--count", a.count, "negotiations to run");
   app.add_option("--duration", a.duration, "seconds to start negotiations for")->check(CLI::NonNegativeNumber);

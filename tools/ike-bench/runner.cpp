@@ -166,15 +166,19 @@ expected<Results, std::string> run(const RunConfig& cfg) {
     if (!src) return unexpected<std::string>(src.error());
     locals.push_back(*src);
   }
-  for (const auto& a : locals) {
-    auto s = UdpSocket::bind(a, 0);
-    if (!s) return unexpected<std::string>(s.error());
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.u64 = socks.size();
-    if (epoll_ctl(ep.get(), EPOLL_CTL_ADD, s->fd.get(), &ev) != 0)
-      return unexpected<std::string>(std::string("epoll_ctl: ") + std::strerror(errno));
-    socks.push_back(std::move(*s));
+  // Negotiation n goes out on socket n mod count: with several ports per address
+  // consecutive negotiations alternate addresses first, then ports.
+  for (std::uint32_t p = 0; p < std::max<std::uint32_t>(cfg.ports_per_address, 1); ++p) {
+    for (const auto& a : locals) {
+      auto s = UdpSocket::bind(a, 0);
+      if (!s) return unexpected<std::string>(s.error());
+      epoll_event ev{};
+      ev.events = EPOLLIN;
+      ev.data.u64 = socks.size();
+      if (epoll_ctl(ep.get(), EPOLL_CTL_ADD, s->fd.get(), &ev) != 0)
+        return unexpected<std::string>(std::string("epoll_ctl: ") + std::strerror(errno));
+      socks.push_back(std::move(*s));
+    }
   }
   Loop loop(cfg, std::move(socks), std::move(ep));
   return loop.run();

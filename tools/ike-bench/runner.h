@@ -16,6 +16,7 @@ namespace answerd::bench {
 struct RunConfig {
   sa::Endpoint target{};
   std::vector<config::IpAddress> locals{};  // one socket each; empty: the wildcard address
+  std::uint32_t ports_per_address = 1;      // sockets (distinct ephemeral source ports) per local address
   std::uint32_t concurrency = 1;
   std::uint64_t count = 0;                      // negotiations to start; 0: until duration
   double duration_s = 0;                        // stop starting after this; 0: until count

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # ike-bench against answerd as the responder (dataplane = none) in network
 # namespaces (ike-bench in "ini" 192.0.2.1, answerd in "resp" 192.0.2.2), PSK with
-# x25519 and AES-GCM: 30 negotiations with a Child SA and 30 childless (RFC 6023),
-# concurrency 10, each peer with its own ID; the JSON reports every one completed,
-# answerd's control socket lists them all as responder SAs; then a run with
+# x25519 and AES-GCM: 30 negotiations with a Child SA and 30 childless (RFC 6023,
+# from 4 source ports: --ports), concurrency 10, each peer with its own ID; the
+# JSON reports every one completed, answerd's control socket lists them all as
+# responder SAs; then a run with
 # --delete leaves answerd with nothing, and a wrong PSK is AUTHENTICATION_FAILED.
 # Then with ECDSA P-256 certificates on both sides (10 negotiations, RFC 7427), and
 # an initiator certificate from a CA answerd does not trust is refused.
@@ -72,11 +73,13 @@ field() { jq -r "$2" "$IA_WORK/$1.json"; }
 bench child --psk "$psk" --count 30 --concurrency 10 --esp aes256gcm16 --tsi 10.1.0.0/16 --tsr 10.2.0.0/24 \
   --id-pattern 'site-%d.example'
 [ "$(field child .completed)" = 30 ] || ia_fail "child: completed $(field child .completed), failures $(field child .failures)"
-bench childless --psk "$psk" --count 30 --concurrency 10 --childless --id-pattern 'spoke-%d.example'
+bench childless --psk "$psk" --count 30 --concurrency 10 --childless --id-pattern 'spoke-%d.example' --ports 4
 [ "$(field childless .completed)" = 30 ] ||
   ia_fail "childless: completed $(field childless .completed), failures $(field childless .failures)"
 ctl "sa list" 'r["ok"] and len(r["result"]["ike_sas"]) == 60 and all(s["role"] == "responder" and s["state"] == "ESTABLISHED" for s in r["result"]["ike_sas"]) and sum(len(s["child_sas"]) for s in r["result"]["ike_sas"]) == 30' ||
   ia_fail "answerd does not list 60 established responder SAs with 30 Child SAs"
+ctl "sa list" 'len({s["remote"]["port"] for s in r["result"]["ike_sas"] if "spoke-" in s["remote"]["id"]}) == 4' ||
+  ia_fail "--ports 4: answerd does not see 4 source ports for the childless SAs"
 
 bench del --psk "$psk" --count 20 --concurrency 5 --childless --delete --id-pattern 'gone-%d.example'
 [ "$(field del .completed)" = 20 ] || ia_fail "delete: completed $(field del .completed)"
