@@ -1,6 +1,6 @@
 // Child SA selection, INFORMATIONAL, CREATE_CHILD_SA, timers and fragmentation
 // against the responder engine, driven by the scripted initiator.
-#include "helpers.h"
+#include "informational_peer.h"
 
 namespace answerd::sa::test {
 namespace {
@@ -257,13 +257,49 @@ TEST(Unique, KeepRejectsTheNewSa) {
   EXPECT_EQ(h.r.stats().duplicates_resolved, 1u);
 }
 
-TEST(Unique, ReplaceWithoutInitialContactAndNeverKeepsBoth) {
+// The datagrams in `sent` that belong to `ini`'s IKE SA.
+std::vector<Bytes> of_sa(const std::vector<Bytes>& sent, const Initiator& ini) {
+  std::vector<Bytes> mine;
+  for (const auto& d : sent)
+    if (auto hdr = ike::parse_header(d); hdr && hdr->spi_i == ini.spi_i) mine.push_back(d);
+  return mine;
+}
+
+TEST(Unique, ReplaceWithoutInitialContactDeletesTheOldSaAtItsPeer) {
   Harness h(with_unique("replace"));
   Initiator a(Suite{}, 72, spoke_ep(), hub_ep());
   establish(h, a, "a.spoke.example", {});
   Initiator b(Suite{}, 73, spoke_ep(), hub_ep());
-  EXPECT_TRUE(b.verify_responder_auth(kPsk, establish(h, b, "a.spoke.example", {})));
-  EXPECT_EQ(h.r.ike_sa_count(), 1u);
+  do_init(h, b);
+  auto sent = h.send(b, b.encrypted(ExchangeType::kIkeAuth, auth_request(b, "a.spoke.example", kPsk, {}, {})));
+  ASSERT_EQ(sent.size(), 2u);
+  auto rec = b.open(of_sa(sent, b));
+  ASSERT_TRUE(rec.has_value());
+  EXPECT_TRUE(b.verify_responder_auth(kPsk, *rec));
+  // <-- INFORMATIONAL { D(IKE) } to the replaced SA's peer, a request of ours.
+  auto del = our_request(a, of_sa(sent, a));
+  const auto* d = del.find(ike::PayloadType::kDelete);
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(ike::body_of<ike::DeletePayload>(*d)->protocol, ike::ProtocolId::kIke);
+  EXPECT_EQ(h.r.ike_sa_count(), 1u);  // the old one is DELETING until a answers
+  EXPECT_EQ(h.r.stats().duplicates_resolved, 1u);
+  EXPECT_EQ(h.r.stats().initial_contact_deleted, 0u);
+  EXPECT_TRUE(h.send(a, answer(a, del.header.message_id.value())).empty());
+  EXPECT_EQ(h.r.snapshot(h.now).size(), 1u);
+}
+
+TEST(Unique, InitialContactRemovesSilentlyAndNeverKeepsBoth) {
+  Harness h(with_unique("no"));
+  Initiator a(Suite{}, 76, spoke_ep(), hub_ep());
+  establish(h, a, "a.spoke.example", {});
+  Initiator b(Suite{}, 77, spoke_ep(), hub_ep());
+  do_init(h, b);
+  auto sent = h.send(b, b.encrypted(ExchangeType::kIkeAuth,
+                                    auth_request(b, "a.spoke.example", kPsk,
+                                                 {ike::make_notify(ike::NotifyType::kInitialContact)}, {})));
+  EXPECT_EQ(sent.size(), 1u);  // the response only: no DELETE to a peer that has rebooted
+  EXPECT_EQ(h.r.snapshot(h.now).size(), 1u);
+  EXPECT_EQ(h.r.stats().initial_contact_deleted, 1u);
   Harness n(with_unique("never"));
   Initiator c(Suite{}, 74, spoke_ep(), hub_ep());
   establish(n, c, "a.spoke.example", {});

@@ -111,7 +111,7 @@ class Engine {
   void ike_auth(Output& out, IkeSa& sa, const Request& req, TimePoint now);
   const config::Connection* find_connection(const IkeSa& sa, const config::Identity& idi,
                                             const std::optional<config::Identity>& idr) const;
-  void initial_contact(const IkeSa& keep, TimePoint now);
+  void replace_duplicates(Output& out, const IkeSa& keep, bool initial_contact, TimePoint now);
   bool has_duplicate(const IkeSa& self, const config::Connection& conn, const std::string& remote_id) const;
 
   // --- task_child.cpp: a Child SA from SA/TSi/TSr (IKE_AUTH and CREATE_CHILD_SA)

@@ -104,7 +104,7 @@ void Engine::ike_auth(Output& out, IkeSa& sa, const Request& req, TimePoint now)
   // unique = replace always, no on INITIAL_CONTACT, never: duplicates stay (strongSwan).
   const bool initial = ike::find_notify(req.payloads, ike::NotifyType::kInitialContact) != nullptr;
   if (conn->unique == config::Unique::kReplace || (initial && conn->unique == config::Unique::kNo))
-    initial_contact(sa, now);
+    replace_duplicates(out, sa, initial, now);
 
   std::vector<ike::Payload> resp;
   resp.push_back(ike::make_payload(ike::PayloadType::kIdr, idr_out));
@@ -134,18 +134,25 @@ bool Engine::has_duplicate(const IkeSa& self, const config::Connection& conn, co
   return false;
 }
 
-// RFC 7296 2.4 INITIAL_CONTACT (and unique = replace): the peer has no other SA
-// with us, so every other IKE SA of this identity on this connection goes.
-void Engine::initial_contact(const IkeSa& keep, TimePoint) {
+// RFC 7296 2.4 INITIAL_CONTACT and unique = replace: every other established IKE SA
+// of this identity on this connection goes. With INITIAL_CONTACT the peer says it
+// holds none of them any more, so they are removed silently; without it (replace)
+// the old peer may still use its SA, so it gets an INFORMATIONAL DELETE (strongSwan
+// does the same), which is a request answerd may send (DESIGN.md).
+void Engine::replace_duplicates(Output& out, const IkeSa& keep, bool initial_contact, TimePoint now) {
   std::vector<ike::IkeSpi> old;
   for (const auto& [spi, sa] : sas_)
     if (sa.get() != &keep && sa->state == IkeState::kEstablished && sa->conn == keep.conn &&
         sa->remote_id == keep.remote_id)
       old.push_back(spi);
   for (auto spi : old) {
-    ++stats_.initial_contact_deleted;
     ++stats_.duplicates_resolved;
-    remove_sa(*find(spi), "replaced (INITIAL_CONTACT / unique)");
+    if (initial_contact) {
+      ++stats_.initial_contact_deleted;
+      remove_sa(*find(spi), "replaced (INITIAL_CONTACT)");
+    } else {
+      begin_delete(out, *find(spi), "replaced by IKE_SA #" + std::to_string(keep.id) + " (unique = replace)", now);
+    }
   }
 }
 
