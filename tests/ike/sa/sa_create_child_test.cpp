@@ -172,6 +172,14 @@ TEST(CreateChildSa, IkeSaRekeyMovesChildrenAndUsesNewKeys) {
   EXPECT_EQ(snap[0].child_sas.size(), 1u);
   EXPECT_EQ(snap[0].remote_id, "a.spoke.example");
   EXPECT_EQ(h.r.stats().ike_rekeyed, 1u);
+  // The rekeyed SA keeps the identity (unique = no): INITIAL_CONTACT from a new IKE SA
+  // of it removes the rekeyed one.
+  Initiator fresh(Suite{}, 57, spoke_ep(), hub_ep());
+  establish(h, fresh, "a.spoke.example", {}, {ike::make_notify(NotifyType::kInitialContact)});
+  EXPECT_EQ(h.r.ike_sa_count(), 1u);
+  EXPECT_EQ(h.r.stats().initial_contact_deleted, 1u);
+  ASSERT_EQ(h.r.snapshot(h.now).size(), 1u);
+  EXPECT_NE(h.r.snapshot(h.now).at(0).spi_r, n.spi_r.value());
 }
 
 }  // namespace

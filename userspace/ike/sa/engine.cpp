@@ -73,6 +73,11 @@ void Engine::remove_sa(IkeSa& sa, const char* why) {
   if (sa.state == IkeState::kHalfOpen) half_open_add(sa.remote.addr, -1);
   request_ended(sa);  // its XDP `outstanding` entry goes too
   init_index_.erase(InitKey{sa.remote.addr, sa.remote.port, sa.spi_i.value()});
+  for (auto [it, end] = by_remote_id_.equal_range(sa.remote_id); it != end; ++it)
+    if (it->second == sa.spi_r) {
+      by_remote_id_.erase(it);
+      break;
+    }
   log("IKE_SA #" + std::to_string(sa.id) + " deleted: " + why);
   set_state(sa, IkeState::kDeleted);
   ++stats_.ike_deleted;

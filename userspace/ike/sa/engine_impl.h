@@ -62,6 +62,10 @@ class Engine {
   CookieJar cookies_;
   std::map<config::AuthMethod, std::unique_ptr<Authenticator>> auth_{};
   std::unordered_map<ike::IkeSpi, std::unique_ptr<IkeSa>> sas_{};  // by our SPI (SPIr)
+  // Peer identity -> SPIr of the IKE SAs authenticated as it (unique, INITIAL_CONTACT),
+  // so that a duplicate check costs the identity's SAs, not all SAs. Entries are
+  // added by set_remote_id() and removed by remove_sa().
+  std::unordered_multimap<std::string, ike::IkeSpi> by_remote_id_{};
   // IKE_SA_INIT retransmits: (peer address, port, SPIi) -> SPIr, and pending jobs.
   using InitKey = std::tuple<config::IpAddress, std::uint16_t, std::uint64_t>;
   std::map<InitKey, ike::IkeSpi> init_index_{};
@@ -112,6 +116,10 @@ class Engine {
   const config::Connection* find_connection(const IkeSa& sa, const config::Identity& idi,
                                             const std::optional<config::Identity>& idr) const;
   void replace_duplicates(Output& out, const IkeSa& keep, bool initial_contact, TimePoint now);
+  void set_remote_id(IkeSa& sa, std::string id);
+  // Established IKE SAs other than `self` on `conn` authenticated as `remote_id`.
+  std::vector<ike::IkeSpi> duplicates_of(const IkeSa& self, const config::Connection* conn,
+                                         const std::string& remote_id) const;
   bool has_duplicate(const IkeSa& self, const config::Connection& conn, const std::string& remote_id) const;
 
   // --- task_child.cpp: a Child SA from SA/TSi/TSr (IKE_AUTH and CREATE_CHILD_SA)

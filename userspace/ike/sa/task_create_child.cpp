@@ -102,7 +102,7 @@ void Engine::rekey_ike(Output& out, IkeSa& sa, const Request& req, const ike::Sa
   n->nr = nr;
   n->next_mid = ike::MessageId(0);
   n->local_id = sa.local_id;
-  n->remote_id = sa.remote_id;
+  set_remote_id(*n, sa.remote_id);
   n->auth = sa.auth;
   n->created_at = now;
   n->established_at = sa.established_at;  // rekeying is not reauthentication (RFC 4478)

@@ -95,7 +95,7 @@ void Engine::ike_auth(Output& out, IkeSa& sa, const Request& req, TimePoint now)
   }
   sa.conn = conn;
   sa.auth = conn->remote.front().auth;
-  sa.remote_id = idi->text;
+  set_remote_id(sa, idi->text);
   sa.local_id = identity_text(idr_out);
   sa.established_at = now;
   half_open_add(sa.remote.addr, -1);
@@ -128,10 +128,29 @@ void Engine::ike_auth(Output& out, IkeSa& sa, const Request& req, TimePoint now)
 }
 
 bool Engine::has_duplicate(const IkeSa& self, const config::Connection& conn, const std::string& remote_id) const {
-  for (const auto& [spi, sa] : sas_)
-    if (sa.get() != &self && sa->state == IkeState::kEstablished && sa->conn == &conn && sa->remote_id == remote_id)
-      return true;
-  return false;
+  return !duplicates_of(self, &conn, remote_id).empty();
+}
+
+void Engine::set_remote_id(IkeSa& sa, std::string id) {
+  for (auto [it, end] = by_remote_id_.equal_range(sa.remote_id); it != end; ++it)
+    if (it->second == sa.spi_r) {
+      by_remote_id_.erase(it);
+      break;
+    }
+  sa.remote_id = std::move(id);
+  by_remote_id_.emplace(sa.remote_id, sa.spi_r);
+}
+
+std::vector<ike::IkeSpi> Engine::duplicates_of(const IkeSa& self, const config::Connection* conn,
+                                               const std::string& remote_id) const {
+  std::vector<ike::IkeSpi> found;
+  for (auto [it, end] = by_remote_id_.equal_range(remote_id); it != end; ++it) {
+    const auto sa = sas_.find(it->second);
+    if (sa != sas_.end() && sa->second.get() != &self && sa->second->state == IkeState::kEstablished &&
+        sa->second->conn == conn)
+      found.push_back(it->second);
+  }
+  return found;
 }
 
 // RFC 7296 2.4 INITIAL_CONTACT and unique = replace: every other established IKE SA
@@ -140,12 +159,7 @@ bool Engine::has_duplicate(const IkeSa& self, const config::Connection& conn, co
 // the old peer may still use its SA, so it gets an INFORMATIONAL DELETE (strongSwan
 // does the same), which is a request answerd may send (DESIGN.md).
 void Engine::replace_duplicates(Output& out, const IkeSa& keep, bool initial_contact, TimePoint now) {
-  std::vector<ike::IkeSpi> old;
-  for (const auto& [spi, sa] : sas_)
-    if (sa.get() != &keep && sa->state == IkeState::kEstablished && sa->conn == keep.conn &&
-        sa->remote_id == keep.remote_id)
-      old.push_back(spi);
-  for (auto spi : old) {
+  for (auto spi : duplicates_of(keep, keep.conn, keep.remote_id)) {
     ++stats_.duplicates_resolved;
     if (initial_contact) {
       ++stats_.initial_contact_deleted;
