@@ -84,6 +84,7 @@ vm_log "rekey: $child_rk Child and $ike_rk IKE rekeys in ${AD_TCP_SECS}s, monito
 [ "$lost_ini" = 0 ] && [ "$lost_resp" = 0 ] ||
   vm_fail "rekey: ESP packets arrived for missing SAs: ini $lost_ini, resp $lost_resp"
 ad_down site
+[ "$(ad_stat dataplane_errors)" = 0 ] || vm_fail "rekey: answerd counted $(ad_stat dataplane_errors) dataplane errors: $(grep -a 'CHILD_SA.*: ' "$AD_LOG" | tail -3)"
 [ "$(ad_xfrm_count resp)" = "0 0" ] || vm_fail "rekey: resp kept $(ad_xfrm_count resp) SAs/policies: $(ip -n "$rns" xfrm state)"
 ia_wait_until 10 test "$(ad_xfrm_count ini)" = "$base_ini" || vm_fail "rekey: ini has $(ad_xfrm_count ini), baseline $base_ini"
 
@@ -129,4 +130,6 @@ ad_down life
 
 ia_bg_running answerd || vm_fail "answerd exited"
 [ "$(ad_stat invariant_dropped)" = 0 ] || vm_fail "answerd's invariant check dropped $(ad_stat invariant_dropped) messages"
+# (the kernel removed the expired SAs itself: removing the rest is no dataplane error)
+[ "$(ad_stat dataplane_errors)" = 0 ] || vm_fail "life: answerd counted $(ad_stat dataplane_errors) dataplane errors: $(grep -a 'CHILD_SA.*: ' "$AD_LOG" | tail -3)"
 echo "answerd_rekey: $child_rk Child and $ike_rk IKE rekeys by strongSwan under a ${secs}s TCP stream, make-before-break, no ESP loss, no leak; hard lifetime deleted the Child SA, peer told with INFORMATIONAL DELETE, answerd sent no other request"

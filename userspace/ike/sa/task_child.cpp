@@ -67,8 +67,15 @@ bool Engine::install(IkeSa& sa, ChildSa& c, const config::Child& cfg, const cryp
     if (!si.empty()) in.selector = si.front();
     if (!so.empty()) out.selector = so.front();
   }
-  bool ok = dp_.add_sa(c.sa_in, in).has_value();
-  ok = dp_.add_sa(c.sa_out, out).has_value() && ok;
+  bool ok = true;
+  auto check = [&](const kernel::IpsecResult<void>& r) {
+    if (r) return true;
+    ok = false;
+    log("CHILD_SA " + c.name + " #" + std::to_string(c.id) + ": " + r.error().message);
+    return false;
+  };
+  check(dp_.add_sa(c.sa_in, in));
+  check(dp_.add_sa(c.sa_out, out));
   if (!with_policies) return ok;
   const kernel::PolicyData pin{.action = kernel::PolicyAction::kProtect, .priority = 0,
                                .sa = {.src = sa.remote.addr, .dst = sa.local.addr, .reqid = c.reqid, .mode = mode}};
@@ -76,11 +83,9 @@ bool Engine::install(IkeSa& sa, ChildSa& c, const config::Child& cfg, const cryp
                                 .sa = {.src = sa.local.addr, .dst = sa.remote.addr, .reqid = c.reqid, .mode = mode}};
   auto add = [&](const kernel::Selector& sel, kernel::PolicyDir dir, std::uint32_t ifid, const kernel::PolicyData& d) {
     const kernel::PolicyId id{.sel = sel, .dir = dir, .mark = {}, .if_id = ifid};
-    if (dp_.add_policy(id, d)) {
-      c.policies.push_back(id);
-      return true;
-    }
-    return false;
+    if (!check(dp_.add_policy(id, d))) return false;
+    c.policies.push_back(id);
+    return true;
   };
   for (const auto& l : c.local_ts)
     for (const auto& rt : c.remote_ts) {
@@ -94,8 +99,14 @@ bool Engine::install(IkeSa& sa, ChildSa& c, const config::Child& cfg, const cryp
 }
 
 void Engine::delete_child(IkeSa& sa, const ChildSa& c) {
-  bool ok = removed(dp_.del_sa(c.sa_in));
-  ok = removed(dp_.del_sa(c.sa_out)) && ok;
+  bool ok = true;
+  auto check = [&](const kernel::IpsecResult<void>& r) {
+    if (removed(r)) return;
+    ok = false;
+    log("CHILD_SA " + c.name + " #" + std::to_string(c.id) + ": " + r.error().message);
+  };
+  check(dp_.del_sa(c.sa_in));
+  check(dp_.del_sa(c.sa_out));
   // Policies belong to the first Child SA of a reqid; a rekeyed successor inherits
   // them when the original goes (`c` is already out of sa.children).
   auto heir = std::find_if(sa.children.begin(), sa.children.end(),
@@ -103,7 +114,7 @@ void Engine::delete_child(IkeSa& sa, const ChildSa& c) {
   if (heir != sa.children.end()) {
     heir->policies.insert(heir->policies.end(), c.policies.begin(), c.policies.end());
   } else {
-    for (const auto& p : c.policies) ok = dp_.del_policy(p).has_value() && ok;
+    for (const auto& p : c.policies) check(dp_.del_policy(p));
   }
   if (!ok) ++stats_.dataplane_errors;
   ++stats_.child_deleted;
