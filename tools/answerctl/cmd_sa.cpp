@@ -53,11 +53,16 @@ void print_table(const json& doc) {
                 str(sa, "rekey").c_str(), str(sa, "state").c_str(), str(sa, "encr").c_str(),
                 integ_prf.c_str(), str(sa, "dh_group").c_str(), str(sa, "auth").c_str(),
                 str(sa, "lifetime_left_s").c_str());
-    std::printf("       local %s id %s, remote id %s, spi %s/%s, up %ss\n",
+    const json nat = sa.value("nat", json::object());
+    const std::string behind_nat = nat.value("local", false) && nat.value("remote", false) ? "both sides"
+                                   : nat.value("local", false)                             ? "local"
+                                   : nat.value("remote", false)                            ? "remote"
+                                                                                           : "none";
+    std::printf("       local %s id %s, remote id %s, spi %s/%s, up %ss, NAT %s\n",
                 endpoint(sa.value("local", json::object())).c_str(),
                 str(sa.value("local", json::object()), "id").c_str(),
                 str(sa.value("remote", json::object()), "id").c_str(), str(sa, "spi_i").c_str(),
-                str(sa, "spi_r").c_str(), str(sa, "established_s").c_str());
+                str(sa, "spi_r").c_str(), str(sa, "established_s").c_str(), behind_nat.c_str());
     for (const auto& c : sa.value("child_sas", json::array())) {
       std::printf("       child %s %s %s %s === %s spi in %s out %s %s/%s, %s/%s bytes in/out, life-left %ss\n",
                   str(c, "name").c_str(), str(c, "state").c_str(), str(c, "mode").c_str(),

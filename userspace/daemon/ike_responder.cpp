@@ -48,6 +48,7 @@ nlohmann::json to_json(const sa::IkeSaSnapshot& s) {
           {"connection", s.connection},
           {"local", {{"addr", s.local_addr}, {"port", s.local_port}, {"id", s.local_id}}},
           {"remote", {{"addr", s.remote_addr}, {"port", s.remote_port}, {"id", s.remote_id}}},
+          {"nat", {{"local", s.nat_local}, {"remote", s.nat_remote}}},
           {"spi_i", hex64(s.spi_i)}, {"spi_r", hex64(s.spi_r)}, {"encr", s.encr}, {"integ", s.integ},
           {"prf", s.prf}, {"dh_group", s.dh_group}, {"auth", s.auth}, {"established_s", s.established_s},
           {"lifetime_left_s", s.lifetime_left_s}, {"child_sas", children}};
@@ -83,7 +84,8 @@ IkeSaResponder::IkeSaResponder(ResponderContext& ctx) : ctx_(ctx) {
   ctx_.commands.add("sa show", "one IKE SA (args: id)", [this](const nlohmann::json& args) -> CommandResult {
     const auto id = id_arg(args);
     if (!id) return unexpected(std::string("sa show: argument id required"));
-    for (const auto& s : sa_list()["ike_sas"])
+    const nlohmann::json list = sa_list();  // a named object: the loop must not outlive it
+    for (const auto& s : list["ike_sas"])
       if (s["id"] == *id) return s;
     return unexpected(fmt::format("sa show: no IKE SA {}", *id));
   });

@@ -124,6 +124,7 @@ struct IkeSaSnapshot {
   bool rekey = false;
   std::string local_addr, remote_addr, local_id, remote_id;
   std::uint16_t local_port = 0, remote_port = 0;
+  bool nat_local = false, nat_remote = false;  // RFC 7296 2.23: which side is behind a NAT
   std::uint64_t spi_i = 0, spi_r = 0;
   std::string encr, integ, prf, dh_group, auth, connection;
   std::int64_t established_s = 0, lifetime_left_s = 0;

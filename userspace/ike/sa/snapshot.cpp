@@ -64,6 +64,8 @@ std::vector<IkeSaSnapshot> Engine::snapshot(TimePoint now) const {
                     .established_s = up ? secs(now - sa->established_at) : 0,
                     .lifetime_left_s = 0,
                     .child_sas = {}};
+    s.nat_local = sa->nat_local;
+    s.nat_remote = sa->nat_remote;
     if (up && sa->conn != nullptr)
       s.lifetime_left_s = secs(sa->conn->hard_lifetime()) - secs(now - sa->established_at);
     for (const auto& c : sa->children) s.child_sas.push_back(child_snapshot(c, dp_, now));
