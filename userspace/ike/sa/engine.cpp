@@ -72,6 +72,7 @@ void Engine::remove_sa(IkeSa& sa, const char* why) {
   }
   if (sa.state == IkeState::kHalfOpen) half_open_add(sa.remote.addr, -1);
   request_ended(sa);  // its XDP `outstanding` entry goes too
+  busy_.erase(sa.spi_r);  // a job still out for it completes into nothing
   init_index_.erase(InitKey{sa.remote.addr, sa.remote.port, sa.spi_i.value()});
   for (auto [it, end] = by_remote_id_.equal_range(sa.remote_id); it != end; ++it)
     if (it->second == sa.spi_r) {
@@ -218,6 +219,23 @@ Output Engine::child_expired(ike::EspSpi spi, bool hard, TimePoint now) {
     return out;
   }
   return out;
+}
+
+bool Engine::job_out(IkeSa& sa) {
+  if (!busy_.contains(sa.spi_r)) return false;
+  ++stats_.job_in_progress_dropped;
+  return true;
+}
+
+IkeSa* Engine::job_target(std::uint64_t sa_id, ike::IkeSpi spi_r, ike::MessageId mid, IkeState state) {
+  IkeSa* sa = find(spi_r);
+  if (sa == nullptr || sa->id != sa_id || busy_.erase(spi_r) == 0) return nullptr;
+  if (sa->state != state || sa->next_mid != mid) {
+    log("IKE_SA #" + std::to_string(sa_id) + ": " + (sa->state != state ? "state changed" : "another request answered") +
+        " while its job was out; the job's result is dropped");
+    return nullptr;
+  }
+  return sa;
 }
 
 void Engine::take_done(Output& out) {

@@ -6,13 +6,24 @@
 // task_create_child.cpp), each "process the request, then build the response".
 //
 // Offloading CPU-heavy work. IKE_SA_INIT does a DH key generation, g^ir and the key
-// derivation. handle() does every cheap check (rules, cookie, proposal, KE group)
-// and then returns Output::job instead of a response. The caller runs job->run()
-// on any thread (it touches only the job's own data and the Random, which must then
-// be thread-safe: SystemRandom is) and hands the job back with complete() on the
-// loop thread, which creates the half-open SA and yields the response. A single-
+// derivation; IKE_AUTH verifies the peer's AUTH and builds ours (signatures with
+// certificates; PSK goes the same way, it is one PRF); a CREATE_CHILD_SA that
+// rekeys the IKE SA does a DH and the key derivation (a Child SA's PFS DH still
+// runs inline in create_child(), task_child.cpp). handle() does every cheap
+// check (rules, cookie, proposal, KE group, identities, connection) and then
+// returns Output::job instead of a response. The caller runs job->run()
+// on any thread (it touches only the job's own data, the const methods of the
+// authenticators it holds, and the Random, which must then be thread-safe:
+// SystemRandom is) and hands the job back with complete() on the loop thread, which
+// applies the result (half-open SA, established SA, new IKE SA) and yields the
+// response. A single-
 // threaded caller simply does `out.job->run(); out = r.complete(std::move(out.job), now)`.
-// While a job is out, retransmits of that request are dropped and counted.
+// While a job is out, retransmits of that request are dropped and counted
+// (init_in_progress_dropped for IKE_SA_INIT, job_in_progress_dropped for the
+// others). An IKE SA removed or deleted meanwhile (terminate, reload, shutdown,
+// lifetime) makes its job complete into nothing; an IKE_AUTH job that completes
+// after a reload is dropped too (the peer's retransmit starts it again under the
+// new configuration). A job handed back without run() completes into nothing.
 //
 // Responder-only (DESIGN.md): the engine emits responses, and INFORMATIONAL
 // requests built by one function (DELETE on terminate/hard lifetime/reload/shutdown,
@@ -91,6 +102,7 @@ struct Stats {
   std::uint64_t received = 0, sent = 0;
   std::uint64_t malformed = 0, unknown_spi = 0, decrypt_failed = 0;
   std::uint64_t out_of_window = 0, retransmits_answered = 0, init_in_progress_dropped = 0;
+  std::uint64_t job_in_progress_dropped = 0;  // IKE_AUTH / CREATE_CHILD_SA retransmits while its job is out
   std::uint64_t ike_sa_init = 0, ike_auth = 0, create_child_sa = 0, informational = 0;
   std::uint64_t no_proposal_chosen = 0, invalid_ke = 0, cookies_sent = 0, cookies_bad = 0;
   std::uint64_t half_open_limited = 0, half_open_timeouts = 0;

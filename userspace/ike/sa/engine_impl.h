@@ -33,7 +33,8 @@ struct ChildOutcome {
   std::optional<ike::Payload> error{};  // an error notify instead
 };
 
-// IKE_SA_INIT compute job (task_ike_init.cpp).
+// Compute jobs (engine.h): IKE_SA_INIT (task_ike_init.cpp), IKE_AUTH's signature
+// verify and sign (task_ike_auth.cpp), an IKE SA rekey's DH (task_create_child.cpp).
 class InitJob;
 
 class Engine {
@@ -60,7 +61,8 @@ class Engine {
   Options opt_;
   Stats stats_{};
   CookieJar cookies_;
-  std::map<config::AuthMethod, std::unique_ptr<Authenticator>> auth_{};
+  // Shared with IKE_AUTH jobs, which keep the ones they started with across a reload.
+  std::map<config::AuthMethod, std::shared_ptr<Authenticator>> auth_{};
   std::unordered_map<ike::IkeSpi, std::unique_ptr<IkeSa>> sas_{};  // by our SPI (SPIr)
   // Peer identity -> SPIr of the IKE SAs authenticated as it (unique, INITIAL_CONTACT),
   // so that a duplicate check costs the identity's SAs, not all SAs. Entries are
@@ -70,7 +72,11 @@ class Engine {
   using InitKey = std::tuple<config::IpAddress, std::uint16_t, std::uint64_t>;
   std::map<InitKey, ike::IkeSpi> init_index_{};
   std::set<InitKey> init_pending_{};
-  std::set<ike::IkeSpi> pending_spi_{};  // SPIr of IKE_SA_INIT jobs not completed yet
+  std::set<ike::IkeSpi> pending_spi_{};  // SPIr of IKE_SA_INIT / IKE rekey jobs not completed yet
+  // SPIr of IKE SAs with an IKE_AUTH or CREATE_CHILD_SA job out: a retransmit of
+  // that request is dropped; remove_sa() clears the entry, so the job completes
+  // into nothing when its SA went meanwhile.
+  std::set<ike::IkeSpi> busy_{};
   std::map<config::IpAddress, std::uint32_t> half_open_by_src_{};
   std::size_t half_open_total_ = 0;
   std::uint64_t next_sa_id_ = 1;
@@ -113,6 +119,12 @@ class Engine {
 
   // --- task_ike_auth.cpp
   void ike_auth(Output& out, IkeSa& sa, const Request& req, TimePoint now);
+  bool auth_complete(ComputeJob& job, Output& out, TimePoint now);  // false: not an IKE_AUTH job
+  void auth_fail(Output& out, IkeSa& sa, const Request& req, const std::string& why);
+  // A job of IKE SA `sa_id` (SPIr `spi_r`) for request `mid` completes onto it only
+  // when that SA is still there in `state` and nothing else was answered meanwhile.
+  IkeSa* job_target(std::uint64_t sa_id, ike::IkeSpi spi_r, ike::MessageId mid, IkeState state);
+  bool job_out(IkeSa& sa);  // a job is out for `sa`: the request is dropped and counted
   const config::Connection* find_connection(const IkeSa& sa, const config::Identity& idi,
                                             const std::optional<config::Identity>& idr) const;
   void replace_duplicates(Output& out, const IkeSa& keep, bool initial_contact, TimePoint now);
@@ -143,6 +155,7 @@ class Engine {
   void begin_delete(Output& out, IkeSa& sa, const std::string& why, TimePoint now);
   void create_child_sa(Output& out, IkeSa& sa, const Request& req, TimePoint now);
   void rekey_ike(Output& out, IkeSa& sa, const Request& req, const ike::SaPayload& sa_i, TimePoint now);
+  bool rekey_complete(ComputeJob& job, Output& out, TimePoint now);  // false: not a rekey job
 };
 
 }  // namespace answerd::sa

@@ -3,6 +3,8 @@
 //                 [N(USE_TRANSPORT_MODE),] SAi2, TSi, TSr }
 //   <-- HDR, SK { IDr, [CERT,] AUTH, N(AUTH_LIFETIME), [N(USE_TRANSPORT_MODE),] SAr2, TSi, TSr }
 //   <-- HDR, SK { N(AUTHENTICATION_FAILED) }   (and the half-open SA is deleted)
+// The AUTH verify and sign run in AuthJob, off the loop thread (engine.h).
+#include "ike/crypto/secret_bytes.h"
 #include "ike/sa/engine_impl.h"
 #include "ike/wire/notify_data.h"
 
@@ -28,14 +30,73 @@ const config::Connection* Engine::find_connection(const IkeSa& sa, const config:
   return nullptr;
 }
 
-void Engine::ike_auth(Output& out, IkeSa& sa, const Request& req, TimePoint now) {
+// The signature check of the peer's AUTH and our own AUTH (RFC 7296 2.15), run off
+// the loop thread: everything it reads is its own copy, the configuration and the
+// authenticators are held by shared ownership.
+class AuthJob final : public ComputeJob {
+ public:
+  // inputs (read-only while run() executes)
+  std::uint64_t sa_id = 0;
+  ike::IkeSpi spi_r{};
+  Datagram dgram{};
+  ike::Header header{};
+  std::vector<ike::Payload> payloads{};
+  std::shared_ptr<const config::Config> cfg{};  // `conn` points into it
+  const config::Connection* conn = nullptr;
+  std::shared_ptr<const Authenticator> remote_auth{}, local_auth{};
+  ike::PrfId prf{};
+  ike::Bytes init_request{}, init_response{}, ni{}, nr{}, idi_body{}, idr_body{};
+  crypto::SecretBytes sk_pi{}, sk_pr{};
+  config::Identity idi{}, our_identity{};
+  ike::IdPayload idr_out{};
+  std::vector<ike::HashAlgorithm> peer_hashes{};
+  ike::AuthPayload auth{};
+  // outputs
+  bool ran = false;
+  std::optional<expected<AuthVerified, AuthError>> verified{};
+  std::optional<expected<ike::AuthPayload, AuthError>> our_auth{};
+  std::vector<ike::Payload> certs{};
+
+  void run() override {
+    // The initiator signed its IKE_SA_INIT request, Nr and prf(SK_pi, IDi').
+    AuthContext peer{.prf = prf,
+                     .real_message = init_request,
+                     .peer_nonce = nr,
+                     .sk_p = sk_pi.view(),
+                     .id_body = idi_body,
+                     .conn = conn,
+                     .local_id = &our_identity,
+                     .remote_id = &idi,
+                     .request = payloads,
+                     .peer_hashes = peer_hashes,
+                     .rsa_pss = false};
+    ran = true;
+    verified = remote_auth->verify(peer, auth);
+    if (!*verified) return;
+    // Our side: IKE_SA_INIT response, Ni, prf(SK_pr, IDr').
+    AuthContext self = peer;
+    self.real_message = init_response;
+    self.peer_nonce = ni;
+    self.sk_p = sk_pr.view();
+    self.id_body = idr_body;
+    self.rsa_pss = (*verified)->rsa_pss;
+    our_auth = local_auth->build(self);
+    if (*our_auth) certs = local_auth->certificates(self);  // RFC 7296 3.6
+  }
+};
+
+void Engine::auth_fail(Output& out, IkeSa& sa, const Request& req, const std::string& why) {
+  ++stats_.auth_failed;
+  log("IKE_SA #" + std::to_string(sa.id) + " authentication failed: " + why);
+  respond(out, sa, req, {ike::make_notify(ike::NotifyType::kAuthenticationFailed)});
+  remove_sa(sa, "authentication failed");
+}
+
+// The cheap part on the loop thread: identities, connection, encodings; then the job.
+void Engine::ike_auth(Output& out, IkeSa& sa, const Request& req, TimePoint) {
+  if (job_out(sa)) return;  // a retransmit while its job is out
   ++stats_.ike_auth;
-  auto fail = [&](const std::string& why) {
-    ++stats_.auth_failed;
-    log("IKE_SA #" + std::to_string(sa.id) + " authentication failed: " + why);
-    respond(out, sa, req, {ike::make_notify(ike::NotifyType::kAuthenticationFailed)});
-    remove_sa(sa, "authentication failed");
-  };
+  auto fail = [&](const std::string& why) { auth_fail(out, sa, req, why); };
   const auto* idi_p = id_of(req.payloads, ike::PayloadType::kIdi);
   const auto* idr_p = id_of(req.payloads, ike::PayloadType::kIdr);
   const auto* auth_p = ike::find_payload(req.payloads, ike::PayloadType::kAuth);
@@ -46,57 +107,74 @@ void Engine::ike_auth(Output& out, IkeSa& sa, const Request& req, TimePoint now)
   if (idr_p != nullptr) idr = identity_from_wire(*idr_p);
   const config::Connection* conn = find_connection(sa, *idi, idr);
   if (conn == nullptr) return fail("no connection for identity '" + idi->text + "'");
-  const Authenticator& remote_auth = *auth_.at(conn->remote.front().auth);
-  const Authenticator& local_auth = *auth_.at(conn->local.front().auth);
+  auto job = std::make_unique<AuthJob>();
+  job->remote_auth = auth_.at(conn->remote.front().auth);
+  job->local_auth = auth_.at(conn->local.front().auth);
   const auto idi_body = ike::serialize_body(ike::PayloadBody(*idi_p));
+  if (!idi_body) return fail("IDi of '" + idi->text + "' cannot be encoded");
   // Our IDr: the certificate's subject for pubkey with id %any or a DN, else the config's.
-  const ike::IdPayload idr_out =
-      local_auth.own_id(*conn).value_or(identity_to_wire(conn->local.front().id, sa.local.addr));
-  const config::Identity our_identity = conn->local.front().id.kind == config::Identity::Kind::kAny
-                                            ? identity_from_wire(idr_out).value_or(config::Identity{})
-                                            : conn->local.front().id;
+  job->idr_out = job->local_auth->own_id(*conn).value_or(identity_to_wire(conn->local.front().id, sa.local.addr));
+  job->our_identity = conn->local.front().id.kind == config::Identity::Kind::kAny
+                          ? identity_from_wire(job->idr_out).value_or(config::Identity{})
+                          : conn->local.front().id;
+  const auto idr_body = ike::serialize_body(ike::PayloadBody(job->idr_out));
+  if (!idr_body) return fail("our AUTH as '" + job->our_identity.text + "': IDr cannot be encoded");
   // RFC 7427 4: the hashes the initiator announced in IKE_SA_INIT pick our signature.
-  std::vector<ike::HashAlgorithm> peer_hashes;
   if (conn->local.front().auth == config::AuthMethod::kPubkey)
     if (auto init = ike::parse_message(sa.init_request))
       if (const auto* n = ike::find_notify(init->payloads, ike::NotifyType::kSignatureHashAlgorithms))
-        peer_hashes = ike::parse_signature_hash_algorithms(n->data).value_or(std::vector<ike::HashAlgorithm>{});
-  // RFC 7296 2.15: the initiator signed its IKE_SA_INIT request, Nr and prf(SK_pi, IDi').
-  AuthContext peer{.prf = sa.suite.prf,
-                   .real_message = sa.init_request,
-                   .peer_nonce = sa.nr,
-                   .sk_p = sa.keys.sk_pi.view(),
-                   .id_body = idi_body ? std::span<const std::uint8_t>(*idi_body) : std::span<const std::uint8_t>(),
-                   .conn = conn,
-                   .local_id = &our_identity,
-                   .remote_id = &*idi,
-                   .request = req.payloads,
-                   .peer_hashes = peer_hashes,
-                   .rsa_pss = false};
-  if (!idi_body) return fail("IDi of '" + idi->text + "' cannot be encoded");
-  auto verified = remote_auth.verify(peer, *ike::body_of<ike::AuthPayload>(*auth_p));
-  if (!verified) return fail("'" + idi->text + "': " + verified.error());
-  // Our side: IKE_SA_INIT response, Ni, prf(SK_pr, IDr').
-  const auto idr_body = ike::serialize_body(ike::PayloadBody(idr_out));
-  AuthContext self = peer;
-  self.real_message = sa.init_response;
-  self.peer_nonce = sa.ni;
-  self.sk_p = sa.keys.sk_pr.view();
-  self.id_body = idr_body ? std::span<const std::uint8_t>(*idr_body) : std::span<const std::uint8_t>();
-  self.rsa_pss = verified->rsa_pss;
-  expected<ike::AuthPayload, AuthError> our_auth = unexpected(AuthError("IDr cannot be encoded"));
-  if (idr_body) our_auth = local_auth.build(self);
-  if (!our_auth) return fail("our AUTH as '" + our_identity.text + "': " + our_auth.error());
+        job->peer_hashes = ike::parse_signature_hash_algorithms(n->data).value_or(std::vector<ike::HashAlgorithm>{});
+  job->sa_id = sa.id;
+  job->spi_r = sa.spi_r;
+  if (req.dgram != nullptr) job->dgram = *req.dgram;
+  job->header = req.header;
+  job->payloads = req.payloads;
+  job->cfg = cfg_;
+  job->conn = conn;
+  job->prf = sa.suite.prf;
+  job->init_request = sa.init_request;
+  job->init_response = sa.init_response;
+  job->ni = sa.ni;
+  job->nr = sa.nr;
+  job->idi_body = *idi_body;
+  job->idr_body = *idr_body;
+  job->sk_pi = sa.keys.sk_pi.clone();
+  job->sk_pr = sa.keys.sk_pr.clone();
+  job->idi = *idi;
+  job->auth = *ike::body_of<ike::AuthPayload>(*auth_p);
+  busy_.insert(sa.spi_r);
+  out.job = std::move(job);
+}
 
+// Back on the loop thread: the SA established and the response, or AUTHENTICATION_FAILED.
+bool Engine::auth_complete(ComputeJob& j, Output& out, TimePoint now) {
+  auto* job = dynamic_cast<AuthJob*>(&j);
+  if (job == nullptr) return false;
+  IkeSa* target = job_target(job->sa_id, job->spi_r, job->header.message_id, IkeState::kHalfOpen);
+  if (target == nullptr || !job->ran) return true;  // gone meanwhile, or never run: the peer retransmits
+  if (job->cfg != cfg_) {
+    log("IKE_SA #" + std::to_string(job->sa_id) + ": configuration reloaded during IKE_AUTH; waiting for a retransmit");
+    return true;
+  }
+  IkeSa& sa = *target;
+  const Request req{.dgram = &job->dgram, .header = job->header, .payloads = std::move(job->payloads)};
+  const config::Connection* conn = job->conn;
+  const auto& idi = job->idi;
+  auto fail = [&](const std::string& why) {
+    auth_fail(out, sa, req, why);
+    return true;
+  };
+  if (!*job->verified) return fail("'" + idi.text + "': " + job->verified->error());
+  if (!*job->our_auth) return fail("our AUTH as '" + job->our_identity.text + "': " + job->our_auth->error());
   // unique = keep (strongSwan): an established SA of this identity wins over the new one.
-  if (conn->unique == config::Unique::kKeep && has_duplicate(sa, *conn, idi->text)) {
+  if (conn->unique == config::Unique::kKeep && has_duplicate(sa, *conn, idi.text)) {
     ++stats_.duplicates_resolved;
-    return fail("unique = keep: '" + idi->text + "' already has an IKE SA");
+    return fail("unique = keep: '" + idi.text + "' already has an IKE SA");
   }
   sa.conn = conn;
   sa.auth = conn->remote.front().auth;
-  set_remote_id(sa, idi->text);
-  sa.local_id = identity_text(idr_out);
+  set_remote_id(sa, idi.text);
+  sa.local_id = identity_text(job->idr_out);
   sa.established_at = now;
   half_open_add(sa.remote.addr, -1);
   set_state(sa, IkeState::kEstablished);
@@ -107,9 +185,9 @@ void Engine::ike_auth(Output& out, IkeSa& sa, const Request& req, TimePoint now)
     replace_duplicates(out, sa, initial, now);
 
   std::vector<ike::Payload> resp;
-  resp.push_back(ike::make_payload(ike::PayloadType::kIdr, idr_out));
-  for (auto& cert : local_auth.certificates(self)) resp.push_back(std::move(cert));  // RFC 7296 3.6
-  resp.push_back(ike::make_payload(std::move(*our_auth)));
+  resp.push_back(ike::make_payload(ike::PayloadType::kIdr, job->idr_out));
+  for (auto& cert : job->certs) resp.push_back(std::move(cert));
+  resp.push_back(ike::make_payload(std::move(**job->our_auth)));
   // RFC 4478: the initiator reauthenticates before this; we never do.
   resp.push_back(ike::make_auth_lifetime(static_cast<std::uint32_t>(conn->auth_lifetime().count())));
   if (ike::find_payload(req.payloads, ike::PayloadType::kSa) == nullptr) {
@@ -122,9 +200,10 @@ void Engine::ike_auth(Output& out, IkeSa& sa, const Request& req, TimePoint now)
       for (auto& p : child.payloads) resp.push_back(std::move(p));
     }
   }
-  log("IKE_SA #" + std::to_string(sa.id) + " '" + sa.remote_id + "' (" + verified->detail +
+  log("IKE_SA #" + std::to_string(sa.id) + " '" + sa.remote_id + "' (" + (*job->verified)->detail +
       ") established on connection '" + conn->name + "'");
   respond(out, sa, req, std::move(resp));
+  return true;
 }
 
 bool Engine::has_duplicate(const IkeSa& self, const config::Connection& conn, const std::string& remote_id) const {

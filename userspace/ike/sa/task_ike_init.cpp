@@ -155,9 +155,11 @@ void Engine::ike_init(Output& out, const Datagram& d, ike::Message m, TimePoint 
 }
 
 Output Engine::complete(std::unique_ptr<ComputeJob> job, TimePoint now) {
-  auto* init = dynamic_cast<InitJob*>(job.get());
-  if (init == nullptr) return {};
-  return init_complete(*init, now);
+  if (job == nullptr) return {};
+  if (auto* init = dynamic_cast<InitJob*>(job.get())) return init_complete(*init, now);
+  Output out;
+  if (!auth_complete(*job, out, now)) (void)rekey_complete(*job, out, now);
+  return out;
 }
 
 Output Engine::init_complete(InitJob& job, TimePoint now) {
