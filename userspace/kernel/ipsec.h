@@ -17,6 +17,7 @@
 // ever logs them.
 #pragma once
 
+#include <cerrno>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -171,6 +172,7 @@ struct PolicyData {
   PolicyAction action = PolicyAction::kProtect;
   std::uint32_t priority = 0;  // lower wins; 0 lets the backend choose by selector size
   SaTemplate sa{};             // for kProtect
+  bool update = false;         // replace the installed policy of this PolicyId
 };
 
 // Kernel events. A soft expire is counted and logged (answerd never rekeys: the
@@ -211,7 +213,18 @@ class KernelIpsec {
   [[nodiscard]] virtual IpsecResult<void> add_sa(const SaId& id, const SaData& data) = 0;
   [[nodiscard]] virtual IpsecResult<void> del_sa(const SaId& id) = 0;
   [[nodiscard]] virtual IpsecResult<SaStats> query_sa(const SaId& id) = 0;
+  // The peer's NAT mapping moved (RFC 7296 2.23, RFC 3948): the installed SA `id`
+  // continues at the outer addresses of `to` (same SPI, mark and if_id) with UDP
+  // encapsulation `encap`, keeping its keys, replay state and lifetimes. When only
+  // the ports moved the SA is updated in place; when an address moved it is
+  // re-created at the new addresses and the old one removed.
+  // A backend that cannot do it reports ENOTSUP (the default).
+  [[nodiscard]] virtual IpsecResult<void> update_sa(const SaId& id, const SaId& to, const UdpEncap& encap) {
+    (void)id, (void)to, (void)encap;
+    return unexpected(IpsecError{.code = ENOTSUP, .message = "this dataplane cannot move an SA to a new NAT mapping"});
+  }
 
+  // data.update: replace the policy installed under `id` (a new SA template).
   [[nodiscard]] virtual IpsecResult<void> add_policy(const PolicyId& id,
                                                      const PolicyData& data) = 0;
   [[nodiscard]] virtual IpsecResult<void> del_policy(const PolicyId& id) = 0;

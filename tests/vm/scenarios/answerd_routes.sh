@@ -10,7 +10,9 @@
 #         off xi0 nothing leaks in clear through answerd's policies.
 #   nat   NAT-T: the initiator 10.0.0.2 behind namespace "nat" that masquerades it
 #         as 198.51.100.1 toward answerd 198.51.100.2: both sides detect the NAT,
-#         answerd's SAs are ESP in UDP 4500 and the hosts' traffic crosses.
+#         answerd's SAs are ESP in UDP 4500 and the hosts' traffic crosses; then the
+#         NAT maps the initiator to a new port and answerd's SAs follow it on
+#         strongSwan's next authenticated request (DPD).
 # Each case: answerctl counters = kernel = peer kernel, removal on DELETE.
 . "$(dirname "$0")/answerd_lib.sh"
 ad_init answerd_routes
@@ -30,7 +32,7 @@ ad_answerd_conf "$(
 ad_answerd_start
 {
   ad_ini_conn xi xi.answerd.test 192.0.2.1 192.0.2.2 10.1.0.0/24 10.2.0.0/24
-  ad_ini_conn nat nat.answerd.test 10.0.0.2 198.51.100.2 10.1.0.0/24 10.2.0.0/24
+  ad_ini_conn nat nat.answerd.test 10.0.0.2 198.51.100.2 10.1.0.0/24 10.2.0.0/24 "conn_extra=dpd_delay = 2s"
 } >"$IA_WORK/ini.conf"
 ad_initiator_start <"$IA_WORK/ini.conf"
 rns=$(ia_ns resp)
@@ -77,9 +79,31 @@ ad_ping lh 10.2.0.2
 ad_ping rh 10.1.0.2
 ad_tcp lh rh 10.2.0.2 10.1.0.2 $((1024 * 1024))
 ad_check_counters nat ini 10.0.0.2 $((1024 * 1024 / 1400)) 6
+
+# --- NAT rebinding (RFC 7296 2.23): the NAT forgets its mappings (conntrack -F) and
+# maps port 4500 into 40000-40999 from now on. answerd's ESP to the old port dies
+# there; strongSwan's next authenticated request (its DPD, dpd_delay = 2s, once no
+# ESP comes back) arrives through the new mapping, and answerd moves both ESP-in-UDP
+# SAs there. (ESP-driven moves, the kernel's XFRM_MSG_MAPPING, are not handled.)
+command -v conntrack >/dev/null || vm_fail "nat: conntrack (Debian package conntrack) is missing"
+nat_dev=$(ia_ifname nat resp)
+ia_ns_exec nat nft -f - <<NFT || vm_fail "nat: nft could not change the masquerade rule"
+flush chain ip ia_nat post
+add rule ip ia_nat post oifname "$nat_dev" meta l4proto udp masquerade to :40000-40999
+add rule ip ia_nat post oifname "$nat_dev" masquerade
+NFT
+ia_ns_exec nat conntrack -F >/dev/null 2>&1
+ia_ns_exec lh ping -q -c 2 -i 0.2 -W 1 10.2.0.2 >/dev/null 2>&1 || true  # ESP in through the new mapping
+nat_moved() { [ "$(ip -n "$rns" xfrm state | grep -cE 'encap type espinudp sport (4500 dport 40[0-9]{3}|40[0-9]{3} dport 4500)')" = 2 ]; }
+ia_wait_until 20 nat_moved ||
+  vm_fail "nat: answerd's SAs did not follow the new NAT mapping: $(ip -n "$rns" xfrm state | grep encap)"
+grep -q 'remote host is behind NAT, mapping moved from 198.51.100.1:4500 to 198.51.100.1:40' "$AD_LOG" ||
+  vm_fail "nat: answerd did not log the mapping change: $(grep -i nat "$AD_LOG" | tail -5)"
+ad_ping lh 10.2.0.2
+ad_ping rh 10.1.0.2
 ad_down nat
 [ "$(ad_xfrm_count resp)" = "0 0" ] || vm_fail "nat: resp kept SAs/policies: $(ip -n "$rns" xfrm state)"
 
 ia_bg_running answerd || vm_fail "answerd exited"
 [ "$(ad_stat dataplane_errors)" = 0 ] || vm_fail "answerd counted $(ad_stat dataplane_errors) dataplane errors"
-echo "answerd_routes: route-based (xfrm interface if_id 42, routes through xi0, no leak off it) and NAT-T (ESP in UDP 4500 through masquerade) with answerd's kernel SAs; counters agree; removed on DELETE"
+echo "answerd_routes: route-based (xfrm interface if_id 42, routes through xi0, no leak off it) and NAT-T (ESP in UDP 4500 through masquerade; a new NAT mapping moves answerd's SAs) with answerd's kernel SAs; counters agree; removed on DELETE"

@@ -109,6 +109,7 @@ struct Stats {
   std::uint64_t auth_failed = 0, ts_unacceptable = 0, childless = 0;
   std::uint64_t ike_established = 0, ike_deleted = 0, ike_rekeyed = 0;
   std::uint64_t child_installed = 0, child_deleted = 0, child_rekeyed = 0, dataplane_errors = 0;
+  std::uint64_t nat_mapping_updates = 0;  // RFC 7296 2.23: Child SAs moved to a peer's new NAT mapping
   std::uint64_t initial_contact_deleted = 0, duplicates_resolved = 0, fragments_received = 0, fragments_sent = 0;
   std::uint64_t child_soft_expired = 0, child_hard_expired = 0, acquires_ignored = 0;
   std::uint64_t invariant_dropped = 0;  // a non-response non-INFORMATIONAL message: never sent

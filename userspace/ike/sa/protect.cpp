@@ -10,7 +10,46 @@
 namespace answerd::sa {
 namespace {
 constexpr std::size_t kSkfHeader = 8;  // generic header + Fragment Number + Total
+
+std::string endpoint_text(const Endpoint& e) {
+  const auto a = config::to_string(e.addr);
+  return (e.addr.family == 6 ? "[" + a + "]" : a) + ":" + std::to_string(e.port);
 }
+
+// RFC 7296 2.23: an authenticated request from a peer behind a NAT came through a
+// new mapping, so every Child SA's ESP-in-UDP SAs (RFC 3948) follow it and, when an
+// address moved, the policies' templates too. Returns what failed.
+std::vector<std::string> follow_nat_mapping(kernel::KernelIpsec& dp, IkeSa& sa, const Endpoint& local,
+                                            const Endpoint& remote) {
+  std::vector<std::string> errors;
+  const bool addr_moved = local.addr != sa.local.addr || remote.addr != sa.remote.addr;
+  const kernel::UdpEncap in_encap{remote.port, local.port}, out_encap{local.port, remote.port};
+  for (auto& c : sa.children) {
+    auto ok = [&](const kernel::IpsecResult<void>& r) {
+      if (!r) errors.push_back("CHILD_SA " + c.name + " #" + std::to_string(c.id) + ": " + r.error().message);
+      return r.has_value();
+    };
+    kernel::SaId in = c.sa_in, out = c.sa_out;
+    in.src = remote.addr;
+    in.dst = local.addr;
+    out.src = local.addr;
+    out.dst = remote.addr;
+    if (ok(dp.update_sa(c.sa_in, in, in_encap))) c.sa_in = in;
+    if (ok(dp.update_sa(c.sa_out, out, out_encap))) c.sa_out = out;
+    if (!addr_moved) continue;
+    const auto mode = c.mode == config::Mode::kTransport ? kernel::IpsecMode::kTransport : kernel::IpsecMode::kTunnel;
+    for (const auto& p : c.policies) {  // only the first Child SA of a reqid holds them
+      const bool outbound = p.dir == kernel::PolicyDir::kOut;
+      const kernel::PolicyData d{.action = kernel::PolicyAction::kProtect, .priority = 0,
+                                 .sa = {.src = outbound ? local.addr : remote.addr,
+                                        .dst = outbound ? remote.addr : local.addr, .reqid = c.reqid, .mode = mode},
+                                 .update = true};
+      (void)ok(dp.add_policy(p, d));
+    }
+  }
+  return errors;
+}
+}  // namespace
 
 Engine::Decrypted Engine::decrypt(IkeSa& sa, std::span<const std::uint8_t> datagram, std::vector<std::uint8_t>& plain,
                                   ike::PayloadType& first) {
@@ -137,6 +176,17 @@ void Engine::handle_encrypted(Output& out, const Datagram& d, const ike::Header&
     case Decrypted::kComplete: break;
   }
   sa->last_inbound = now;
+  if (sa->nat_remote && sa->state == IkeState::kEstablished && (d.local != sa->local || d.remote != sa->remote)) {
+    // RFC 7296 2.23: the peer behind a NAT got a new mapping (the kernel's
+    // XFRM_MSG_MAPPING for ESP-driven changes is not handled here).
+    const auto errors = follow_nat_mapping(dp_, *sa, d.local, d.remote);
+    ++stats_.nat_mapping_updates;
+    if (!errors.empty()) ++stats_.dataplane_errors;
+    for (const auto& e : errors) log(e);
+    log("IKE_SA #" + std::to_string(sa->id) + ": remote host is behind NAT, mapping moved from " +
+        endpoint_text(sa->remote) + " to " + endpoint_text(d.remote) + ", " + std::to_string(sa->children.size()) +
+        " Child SA(s) updated");
+  }
   sa->local = d.local;  // NAT-T may have moved the peer to port 4500 (RFC 7296 2.23)
   sa->remote = d.remote;
   Request req{.dgram = &d, .header = h, .payloads = {}};

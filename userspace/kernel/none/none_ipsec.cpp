@@ -54,6 +54,11 @@ IpsecResult<void> NoneIpsec::del_sa(const SaId&) {
   return {};
 }
 
+IpsecResult<void> NoneIpsec::update_sa(const SaId&, const SaId&, const UdpEncap&) {
+  ignored();
+  return {};
+}
+
 IpsecResult<SaStats> NoneIpsec::query_sa(const SaId&) { return SaStats{}; }
 
 IpsecResult<void> NoneIpsec::add_policy(const PolicyId&, const PolicyData&) {

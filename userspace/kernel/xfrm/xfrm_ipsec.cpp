@@ -6,6 +6,7 @@
 #include <linux/xfrm.h>
 
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -92,6 +93,40 @@ IpsecResult<SaStats> XfrmIpsec::query_sa(const SaId& id) {
   if (!r) return unexpected(with_context(r.error(), "querying " + sa_name(id)));
   if (!stats) return unexpected(IpsecError{.code = EBADMSG, .message = "XFRM_MSG_GETSA: no SA in the reply"});
   return *stats;
+}
+
+// strongSwan's update_sa() way: read the SA back (GETSA reports its keys and replay
+// state), then UPDSA with the new encap when only the ports moved; when an address
+// moved the SA is re-created (UPDSA cannot change addresses, and the inbound
+// policy check compares the SA's source with the template's): NEWSA at the new
+// destination before DELSA of the old SA when the kernel key (dst, SPI) changes,
+// DELSA before NEWSA when it stays (a second SA with that key cannot exist).
+// The engine never keeps keys for this.
+IpsecResult<void> XfrmIpsec::update_sa(const SaId& id, const SaId& to, const UdpEncap& encap) {
+  NlMessage current;
+  auto r = req_.request(build_getsa(id, req_.next_seq()), [&](const nlmsghdr* nlh) {
+    if (nlh->nlmsg_type != XFRM_MSG_NEWSA || current.capacity() != 0) return;
+    NlMessage copy(nlh->nlmsg_len);
+    std::memcpy(copy.data(), nlh, nlh->nlmsg_len);
+    current = std::move(copy);
+  });
+  if (!r) return unexpected(with_context(r.error(), "reading " + sa_name(id)));
+  if (current.capacity() == 0)
+    return unexpected(IpsecError{.code = EBADMSG, .message = "XFRM_MSG_GETSA: no SA in the reply"});
+  auto msg = build_moved_sa(current.header(), to, encap, req_.next_seq());
+  if (!msg) return unexpected(with_context(msg.error(), sa_name(id)));
+  const bool recreate = msg->header()->nlmsg_type == XFRM_MSG_NEWSA;
+  const bool same_key = id.dst == to.dst;
+  if (recreate && same_key) {
+    r = req_.request(build_delsa(id, req_.next_seq()));
+    if (!r) return unexpected(with_context(r.error(), "deleting " + sa_name(id) + " to move it"));
+  }
+  r = req_.request(*msg);
+  if (!r) return unexpected(with_context(r.error(), "moving " + sa_name(id) + " to " + sa_name(to)));
+  if (!recreate || same_key) return {};
+  r = req_.request(build_delsa(id, req_.next_seq()));
+  if (!r && r.error().code != ESRCH) return unexpected(with_context(r.error(), "deleting the moved " + sa_name(id)));
+  return {};
 }
 
 IpsecResult<void> XfrmIpsec::add_policy(const PolicyId& id, const PolicyData& data) {

@@ -32,6 +32,7 @@ class XfrmIpsec final : public KernelIpsec {
   [[nodiscard]] IpsecResult<void> add_sa(const SaId& id, const SaData& data) override;
   [[nodiscard]] IpsecResult<void> del_sa(const SaId& id) override;
   [[nodiscard]] IpsecResult<SaStats> query_sa(const SaId& id) override;
+  [[nodiscard]] IpsecResult<void> update_sa(const SaId& id, const SaId& to, const UdpEncap& encap) override;
   [[nodiscard]] IpsecResult<void> add_policy(const PolicyId& id, const PolicyData& data) override;
   [[nodiscard]] IpsecResult<void> del_policy(const PolicyId& id) override;
   [[nodiscard]] IpsecResult<std::size_t> flush_owned() override;

@@ -198,6 +198,53 @@ IpsecResult<NlMessage> build_newsa(const SaId& id, const SaData& d, std::uint32_
   return m;
 }
 
+IpsecResult<NlMessage> build_moved_sa(const nlmsghdr* current, const SaId& to,
+                                      const UdpEncap& encap, std::uint32_t seq) {
+  if (current->nlmsg_type != XFRM_MSG_NEWSA ||
+      mnl_nlmsg_get_payload_len(current) < sizeof(xfrm_usersa_info))
+    return unexpected(bad("the kernel's SA report is not an XFRM_MSG_NEWSA"));
+  if (to.src.family != to.dst.family)
+    return unexpected(bad("SA outer addresses are of different families"));
+  xfrm_usersa_info cur;
+  std::memcpy(&cur, mnl_nlmsg_get_payload(current), sizeof(cur));
+  // UPDSA changes the encap of an SA in place but neither of its addresses.
+  const bool ports_only = cur.family == to_af(to.dst) && from_xaddr(cur.id.daddr, cur.family) == to.dst &&
+                          from_xaddr(cur.saddr, cur.family) == to.src;
+  NlMessage m(kBufSize);
+  auto* sa = start<xfrm_usersa_info>(m, ports_only ? XFRM_MSG_UPDSA : XFRM_MSG_NEWSA,
+                                     NLM_F_REQUEST | NLM_F_ACK, seq);
+  *sa = cur;
+  sa->saddr = to_xaddr(to.src);
+  sa->id.daddr = to_xaddr(to.dst);
+  sa->family = to_af(to.dst);
+  nlmsghdr* nlh = m.header();
+  auto e = zeroed<xfrm_encap_tmpl>();
+  e.encap_type = UDP_ENCAP_ESPINUDP;
+  const auto* attr =
+      static_cast<const nlattr*>(mnl_nlmsg_get_payload_offset(current, sizeof(xfrm_usersa_info)));
+  const auto* tail = static_cast<const char*>(mnl_nlmsg_get_payload_tail(current));
+  for (; mnl_attr_ok(attr, static_cast<int>(tail - reinterpret_cast<const char*>(attr)));
+       attr = mnl_attr_next(attr)) {
+    const auto type = mnl_attr_get_type(attr);
+    const auto len = mnl_attr_get_payload_len(attr);
+    if (type == XFRMA_ENCAP) {  // replaced below, keeping the kernel's encap type
+      if (len >= sizeof(xfrm_encap_tmpl)) {
+        xfrm_encap_tmpl old{};
+        std::memcpy(&old, mnl_attr_get_payload(attr), sizeof(old));
+        e.encap_type = old.encap_type;
+      }
+      continue;
+    }
+    if (nlh->nlmsg_len + MNL_ALIGN(MNL_ATTR_HDRLEN + len) + MNL_ALIGN(MNL_ATTR_HDRLEN + sizeof(e)) > kBufSize)
+      return unexpected(bad("the kernel's SA report is too large"));
+    mnl_attr_put(nlh, type, len, mnl_attr_get_payload(attr));
+  }
+  e.encap_sport = htons(encap.src_port);
+  e.encap_dport = htons(encap.dst_port);
+  mnl_attr_put(nlh, XFRMA_ENCAP, sizeof(e), &e);
+  return m;
+}
+
 NlMessage build_delsa(const SaId& id, std::uint32_t seq) {
   return sa_id_request(XFRM_MSG_DELSA, NLM_F_REQUEST | NLM_F_ACK, id, seq);
 }
@@ -219,7 +266,8 @@ std::uint32_t default_priority(const Selector& sel) {
 
 NlMessage build_newpolicy(const PolicyId& id, const PolicyData& d, std::uint32_t seq) {
   NlMessage m(kBufSize);
-  auto* p = start<xfrm_userpolicy_info>(m, XFRM_MSG_NEWPOLICY, NLM_F_REQUEST | NLM_F_ACK, seq);
+  auto* p = start<xfrm_userpolicy_info>(m, d.update ? XFRM_MSG_UPDPOLICY : XFRM_MSG_NEWPOLICY,
+                                       NLM_F_REQUEST | NLM_F_ACK, seq);
   p->sel = to_selector(id.sel);
   p->lft.soft_byte_limit = XFRM_INF;
   p->lft.hard_byte_limit = XFRM_INF;

@@ -2,7 +2,8 @@
 // framed with libmnl). No sockets here: every function maps values to bytes or bytes
 // to values, so the tests check them byte for byte against the uapi structs.
 //
-//   requests: XFRM_MSG_ALLOCSPI, NEWSA/UPDSA, DELSA, GETSA, NEWPOLICY, DELPOLICY,
+//   requests: XFRM_MSG_ALLOCSPI, NEWSA/UPDSA (also from a GETSA reply: NAT mapping
+//             changes), DELSA, GETSA, NEWPOLICY/UPDPOLICY, DELPOLICY,
 //             GETSA/GETPOLICY dumps (for the flush of owned entries)
 //   replies and events: NEWSA (GETSA, ALLOCSPI, dumps), NEWPOLICY (dumps),
 //             EXPIRE (soft/hard), ACQUIRE
@@ -30,10 +31,19 @@ inline constexpr std::uint32_t kSpiMax = 0xcfffffffu;
 // backend does not map, a key of the wrong length or mismatched address families.
 [[nodiscard]] IpsecResult<NlMessage> build_newsa(const SaId& id, const SaData& data,
                                                  std::uint32_t seq);
+// The SA the kernel reported in `current` (a GETSA reply: XFRM_MSG_NEWSA with its
+// keys) moved to the outer addresses of `to` with UDP encapsulation `encap` (RFC
+// 3948; a NAT mapping change, RFC 7296 2.23): XFRM_MSG_UPDSA when both addresses
+// stay (the kernel's xfrm_state_update() replaces the encap in place but never an
+// address), XFRM_MSG_NEWSA otherwise (the caller deletes the old SA). Every other
+// attribute (algorithms and keys, replay state, mark, if_id...) is copied as reported.
+[[nodiscard]] IpsecResult<NlMessage> build_moved_sa(const nlmsghdr* current, const SaId& to,
+                                                    const UdpEncap& encap, std::uint32_t seq);
 // XFRM_MSG_DELSA / XFRM_MSG_GETSA: xfrm_usersa_id + XFRMA_SRCADDR (+ XFRMA_MARK).
 [[nodiscard]] NlMessage build_delsa(const SaId& id, std::uint32_t seq);
 [[nodiscard]] NlMessage build_getsa(const SaId& id, std::uint32_t seq);
-// XFRM_MSG_NEWPOLICY with one ESP template for PolicyAction::kProtect.
+// XFRM_MSG_NEWPOLICY (XFRM_MSG_UPDPOLICY when data.update) with one ESP template
+// for PolicyAction::kProtect.
 [[nodiscard]] NlMessage build_newpolicy(const PolicyId& id, const PolicyData& data,
                                         std::uint32_t seq);
 // XFRM_MSG_DELPOLICY by selector and direction.
