@@ -167,7 +167,9 @@ void IkeSaResponder::on_datagram(const Datagram& d) {
   sa::Datagram in{.local = to_sa(d.local), .remote = to_sa(d.remote), .bytes = d.bytes};
   auto out = engine_->handle(in, clock_.now());
   std::optional<Inflight> inflight;
-  if (out.job && ctx_.xdp && h) {  // a job comes only from an IKE_SA_INIT request
+  // XDP's inflight map covers IKE_SA_INIT retransmits only (verdict order, DESIGN.md);
+  // IKE_AUTH and CREATE_CHILD_SA jobs are guarded by the engine's own window.
+  if (out.job && ctx_.xdp && h && h->exchange == ike::ExchangeType::kIkeSaInit) {
     inflight = Inflight{d.remote, h->spi_i};
     ctx_.xdp->inflight_set(inflight->peer, inflight->spi_i);
   }

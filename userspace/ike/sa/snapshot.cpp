@@ -80,6 +80,7 @@ std::vector<std::pair<std::string, std::uint64_t>> Stats::named() const {
       {"received", received}, {"sent", sent}, {"malformed", malformed}, {"unknown_spi", unknown_spi},
       {"decrypt_failed", decrypt_failed}, {"out_of_window", out_of_window},
       {"retransmits_answered", retransmits_answered}, {"init_in_progress_dropped", init_in_progress_dropped},
+      {"job_in_progress_dropped", job_in_progress_dropped}, {"nat_mapping_updates", nat_mapping_updates},
       {"ike_sa_init", ike_sa_init}, {"ike_auth", ike_auth}, {"create_child_sa", create_child_sa},
       {"informational", informational}, {"no_proposal_chosen", no_proposal_chosen}, {"invalid_ke", invalid_ke},
       {"cookies_sent", cookies_sent}, {"cookies_bad", cookies_bad}, {"half_open_limited", half_open_limited},
