@@ -99,6 +99,7 @@ ia_wait_until 20 nat_moved ||
   vm_fail "nat: answerd's SAs did not follow the new NAT mapping: $(ip -n "$rns" xfrm state | grep encap)"
 grep -q 'remote host is behind NAT, mapping moved from 198.51.100.1:4500 to 198.51.100.1:40' "$AD_LOG" ||
   vm_fail "nat: answerd did not log the mapping change: $(grep -i nat "$AD_LOG" | tail -5)"
+vm_expect_ge "nat: nat_mapping_updates" "$(ad_stat nat_mapping_updates)" 1
 ad_ping lh 10.2.0.2
 ad_ping rh 10.1.0.2
 ad_down nat
