@@ -9,6 +9,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,7 @@ class RecordingDataplane final : public kernel::KernelIpsec {
   std::vector<std::pair<kernel::PolicyId, kernel::PolicyData>> policies;
   std::uint32_t next_spi = 0xc0000001;
   int deleted_sas = 0, deleted_policies = 0;
+  int updates = 0, policy_updates = 0;  // NAT mapping moves (update_sa, PolicyData::update)
 
   kernel::IpsecResult<ike::EspSpi> alloc_spi(const kernel::IpAddress&, const kernel::IpAddress&, ike::Reqid r) override {
     EXPECT_TRUE(kernel::is_owned_reqid(r));
@@ -49,6 +51,16 @@ class RecordingDataplane final : public kernel::KernelIpsec {
     sas[k.spi.value()] = std::move(s);
     return {};
   }
+  kernel::IpsecResult<void> update_sa(const kernel::SaId& k, const kernel::SaId& to,
+                                      const kernel::UdpEncap& e) override {
+    auto it = sas.find(k.spi.value());
+    if (it == sas.end() || it->second.id.dst != k.dst || it->second.id.src != k.src)
+      return unexpected(kernel::IpsecError{3, "no such SA"});
+    it->second.id = to;
+    it->second.data.encap = e;
+    ++updates;
+    return {};
+  }
   kernel::IpsecResult<void> del_sa(const kernel::SaId& k) override {
     if (sas.erase(k.spi.value()) == 0) return unexpected(kernel::IpsecError{2, "no such SA"});
     ++deleted_sas;
@@ -56,6 +68,15 @@ class RecordingDataplane final : public kernel::KernelIpsec {
   }
   kernel::IpsecResult<kernel::SaStats> query_sa(const kernel::SaId&) override { return kernel::SaStats{}; }
   kernel::IpsecResult<void> add_policy(const kernel::PolicyId& k, const kernel::PolicyData& d) override {
+    if (d.update) {  // UPDPOLICY: replaces the installed policy of this selector
+      for (auto& p : policies)
+        if (p.first.sel == k.sel && p.first.dir == k.dir && p.first.if_id == k.if_id) {
+          p.second = d;
+          ++policy_updates;
+          return {};
+        }
+      return unexpected(kernel::IpsecError{2, "no policy to update"});
+    }
     policies.emplace_back(k, d);
     return {};
   }
@@ -156,8 +177,9 @@ class Harness {
   IkeResponder r;
   TimePoint now{std::chrono::hours(1)};
 
-  // One datagram from `from` to the responder; jobs run inline.
-  std::vector<Bytes> send(const Initiator& from, const Bytes& bytes) {
+  // One datagram from `from` to the responder; jobs run inline. The answers must go
+  // back to from.self, or to `reply_to` when given (a NAT mapping the SA knows).
+  std::vector<Bytes> send(const Initiator& from, const Bytes& bytes, std::optional<Endpoint> reply_to = {}) {
     Datagram d{.local = from.peer, .remote = from.self, .bytes = bytes};
     Output out = r.handle(d, now);
     if (out.job) {
@@ -166,12 +188,12 @@ class Harness {
       Output done = r.complete(std::move(job), now);
       for (auto& s : done.send) out.send.push_back(std::move(s));
     }
-    return collect(out, from);
+    return collect(out, from, reply_to);
   }
-  std::vector<Bytes> collect(Output& out, const Initiator& to) {
+  std::vector<Bytes> collect(Output& out, const Initiator& to, std::optional<Endpoint> reply_to = {}) {
     std::vector<Bytes> res;
     for (auto& s : out.send) {
-      EXPECT_EQ(s.remote, to.self);
+      EXPECT_EQ(s.remote, reply_to.value_or(to.self));
       EXPECT_EQ(s.local, to.peer);
       emitted_log().push_back(s.bytes);
       res.push_back(std::move(s.bytes));
