@@ -11,46 +11,18 @@
 
 #include "kernel/xfrm/xfrm_messages.h"
 #include "tests/kernel/xfrm/expected_nl.h"
+#include "tests/kernel/xfrm/xfrm_test_values.h"
 
 namespace answerd::kernel::xfrm {
 namespace {
 
 using testing::alg_bytes;
 using testing::ExpectedNl;
-
-template <class T>
-T zero() {
-  T t;
-  std::memset(&t, 0, sizeof(t));
-  return t;
-}
-
-IpAddress v4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d) {
-  IpAddress x{};
-  x.family = 4;
-  x.bytes = {a, b, c, d};
-  return x;
-}
-
-IpAddress v6(std::uint16_t first, std::uint8_t last) {
-  IpAddress x{};
-  x.family = 6;
-  x.bytes[0] = static_cast<std::uint8_t>(first >> 8);
-  x.bytes[1] = static_cast<std::uint8_t>(first);
-  x.bytes[15] = last;
-  return x;
-}
-
-xfrm_address_t xa(const IpAddress& a) {
-  auto x = zero<xfrm_address_t>();
-  std::memcpy(&x, a.bytes.data(), a.family == 6 ? 16 : 4);
-  return x;
-}
-
-std::vector<std::uint8_t> bytes_of(const NlMessage& m) {
-  auto s = m.bytes();
-  return {s.begin(), s.end()};
-}
+using testing::zero;
+using testing::v4;
+using testing::v6;
+using testing::xa;
+using testing::bytes_of;
 
 const nlmsghdr* as_nlh(const std::vector<std::uint8_t>& b) { return reinterpret_cast<const nlmsghdr*>(b.data()); }
 

@@ -9,18 +9,13 @@
 
 #include "kernel/xfrm/xfrm_messages.h"
 #include "tests/kernel/xfrm/expected_nl.h"
+#include "tests/kernel/xfrm/xfrm_test_values.h"
 
 namespace answerd::kernel::xfrm {
 namespace {
 
 using testing::ExpectedNl;
-
-template <class T>
-T zero() {
-  T t;
-  std::memset(&t, 0, sizeof(t));
-  return t;
-}
+using testing::zero;
 
 const nlmsghdr* hdr(const std::vector<std::uint8_t>& b) {
   return reinterpret_cast<const nlmsghdr*>(b.data());

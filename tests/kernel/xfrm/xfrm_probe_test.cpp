@@ -10,16 +10,13 @@
 
 #include "kernel/xfrm/xfrm_probe.h"
 #include "tests/kernel/xfrm/expected_nl.h"
+#include "tests/kernel/xfrm/xfrm_test_values.h"
 
 namespace answerd::kernel::xfrm {
 namespace {
 
 using testing::ExpectedNl;
-
-std::vector<std::uint8_t> bytes_of(const NlMessage& m) {
-  auto s = m.bytes();
-  return {s.begin(), s.end()};
-}
+using testing::bytes_of;
 
 ifinfomsg unspec_ifinfo() {
   ifinfomsg i;
