@@ -29,6 +29,10 @@ enum class Childless { kAllow, kForce, kNever };
 enum class SendCert { kIfAsked, kAlways, kNever };
 enum class Mode { kTunnel, kTransport };
 enum class CopyDscp { kOut, kIn, kYes, kNo };  // strongSwan's copy_dscp
+// strongSwan's revocation of a remote round: relaxed fails revoked certificates only;
+// ifuri also when the issuer's configured CRL is expired or not loaded; strict
+// unless a current CRL of the issuer says the certificate is good.
+enum class Revocation { kRelaxed, kIfUri, kStrict };
 // if_id_in / if_id_out (XFRM interface ID): a number, or %unique (a fresh ID per SA).
 struct IfId {
   bool unique = false;
@@ -44,6 +48,7 @@ struct AuthRound {
   std::vector<std::filesystem::path> certs{};    // resolved paths (files exist)
   std::vector<std::filesystem::path> cacerts{};
   std::vector<std::filesystem::path> pubkeys{};
+  Revocation revocation = Revocation::kRelaxed;
   SourceLoc loc{};
   friend bool operator==(const AuthRound&, const AuthRound&) = default;
 };
@@ -113,13 +118,26 @@ struct Connection {
   friend bool operator==(const Connection&, const Connection&) = default;
 };
 
-// secrets.ike<suffix> (PSK) and secrets.private/rsa/ecdsa<suffix> (key files).
+// authorities.<name>: a CA trusted by every remote pubkey round without trust
+// anchors of its own, and the files holding its CRLs (crl_uris; answerd fetches
+// nothing). CRL files are read when the credentials load (start, reload); one that
+// is missing then counts as "configured, not loaded" for revocation = ifuri.
+struct Authority {
+  std::string name{};
+  std::filesystem::path cacert{};                 // resolved, exists
+  std::vector<std::filesystem::path> crl_files{};  // resolved, may not exist yet
+  SourceLoc loc{};
+  SourceLoc crl_loc{};  // the crl_uris line
+  friend bool operator==(const Authority&, const Authority&) = default;
+};
+
+// secrets.ike<suffix> (PSK) and secrets.private/rsa/ecdsa/pkcs8<suffix> (key files).
 struct Secret {
-  enum class Type { kIke, kPrivate, kRsa, kEcdsa };
+  enum class Type { kIke, kPrivate, kRsa, kEcdsa, kPkcs8 };
   Type type = Type::kIke;
   std::string name{};               // the section name, e.g. "ike-hub"
   std::vector<Identity> ids{};      // id<suffix> values; empty: matches any identity
-  SecretString data{};              // PSK bytes, or the key file's passphrase
+  SecretString data{};              // PSK bytes, or the key file's passphrase (may be empty)
   std::filesystem::path file{};     // private keys only (resolved, exists)
   SourceLoc loc{};
   friend bool operator==(const Secret&, const Secret&) = default;
@@ -160,6 +178,9 @@ struct DaemonSettings {
 struct Config {
   std::vector<Connection> connections{};
   std::vector<Secret> secrets{};
+  std::vector<Authority> authorities{};
+  // CRL files of the x509crl/ directory next to the config file (as swanctl loads them).
+  std::vector<std::filesystem::path> crl_files{};
   DaemonSettings daemon{};
   std::vector<Diagnostic> warnings{};  // non-fatal findings (e.g. PSK without a secret)
   friend bool operator==(const Config&, const Config&) = default;
@@ -176,6 +197,7 @@ struct Config {
 [[nodiscard]] std::string_view to_string(SendCert v);
 [[nodiscard]] std::string_view to_string(Mode v);
 [[nodiscard]] std::string_view to_string(CopyDscp v);
+[[nodiscard]] std::string_view to_string(Revocation v);
 [[nodiscard]] std::string_view to_string(Dataplane v);
 [[nodiscard]] std::string_view to_string(XdpMode v);
 [[nodiscard]] std::string_view to_string(LogLevel v);

@@ -44,15 +44,23 @@ expected<Config, std::vector<Diagnostic>> validate(const Section& root, const Lo
   detail::Ctx ctx{.diags = diags, .opts = options, .string_name = string_name, .root_file = root_file};
   Config cfg;
   for (const auto& s : root.settings) diags.error(s.loc, "unknown top-level key '" + s.key + "'");
+  // Authorities first: remote rounds without trust anchors of their own trust them.
+  for (const auto& sec : root.sections)
+    if (sec.name == "authorities") detail::validate_authorities(ctx, sec, cfg.authorities);
+  for (const auto& a : cfg.authorities)
+    if (!a.cacert.empty()) ctx.authority_cas.push_back(a.cacert);
   for (const auto& sec : root.sections) {
     if (sec.name == "connections") detail::validate_connections(ctx, sec, cfg.connections);
     else if (sec.name == "secrets") detail::validate_secrets(ctx, sec, cfg.secrets);
     else if (sec.name == "answerd") detail::validate_daemon(ctx, sec, cfg.daemon);
-    else if (sec.name == "authorities" || sec.name == "pools")
+    else if (sec.name == "authorities") continue;
+    else if (sec.name == "pools")
       diags.error(sec.loc, "section '" + sec.name + "' is not supported by answerd");
     else
-      diags.error(sec.loc, "unknown top-level section '" + sec.name + "' (connections, secrets, answerd)");
+      diags.error(sec.loc, "unknown top-level section '" + sec.name +
+                               "' (connections, secrets, authorities, answerd)");
   }
+  cfg.crl_files = detail::swanctl_crl_dir(ctx);
   if (!diags.has_errors()) detail::cross_check(ctx, cfg);
   if (diags.has_errors()) return unexpected(diags.take());
   cfg.warnings = diags.take();
@@ -130,6 +138,14 @@ std::string_view to_string(CopyDscp v) {
     case CopyDscp::kIn: return "in";
     case CopyDscp::kYes: return "yes";
     case CopyDscp::kNo: return "no";
+  }
+  return "?";
+}
+std::string_view to_string(Revocation v) {
+  switch (v) {
+    case Revocation::kRelaxed: return "relaxed";
+    case Revocation::kIfUri: return "ifuri";
+    case Revocation::kStrict: return "strict";
   }
   return "?";
 }

@@ -23,6 +23,9 @@ struct Ctx {
   const LoadOptions& opts;
   std::string string_name;  // parse_string's name: its directory is opts.base_dir
   std::string root_file;    // the file (or parse_string name) loading started with
+  // cacert files of the authorities section: trusted by remote pubkey rounds
+  // without cacerts/certs/pubkeys (strongSwan trusts loaded authorities globally).
+  std::vector<std::filesystem::path> authority_cas{};
 
   // Directory that relative file names in `at.file` resolve against.
   [[nodiscard]] std::filesystem::path dir_of(const SourceLoc& at) const;
@@ -94,6 +97,10 @@ std::vector<Child> validate_children(Ctx& ctx, const Section& sec, const std::st
 void validate_connections(Ctx& ctx, const Section& sec, std::vector<Connection>& out);
 void validate_secrets(Ctx& ctx, const Section& sec, std::vector<Secret>& out);
 void validate_daemon(Ctx& ctx, const Section& sec, DaemonSettings& out);
+void validate_authorities(Ctx& ctx, const Section& sec, std::vector<Authority>& out);
+// The regular files of x509crl/ next to the root config file (sorted; none for a
+// config given as a string without base_dir, or when files are not checked).
+std::vector<std::filesystem::path> swanctl_crl_dir(Ctx& ctx);
 // Findings that need the whole config (PSK secrets present, ...), as warnings/errors.
 void cross_check(Ctx& ctx, const Config& cfg);
 

@@ -24,11 +24,11 @@ constexpr std::pair<std::string_view, std::string_view> kUnsupportedAuthKeys[] =
     {"groups", "group membership checks are not supported"},
     {"cert_policy", "certificate policy checks are not supported"},
     {"ca_id", "ca_id is not supported"},
-    {"revocation", "revocation checking is not supported"},
 };
 
 // swanctl trusts every CA certificate in its x509ca/ directory: a remote round
-// without explicit trust anchors uses the x509ca/ next to the file that defines it.
+// without explicit trust anchors uses the x509ca/ next to the file that defines it
+// (and every authorities.<name>.cacert, added by validate_round).
 std::vector<std::filesystem::path> swanctl_ca_dir(Ctx& ctx, const SourceLoc& at) {
   std::vector<std::filesystem::path> out;
   if (!ctx.opts.check_files) return out;
@@ -64,6 +64,12 @@ AuthRound validate_round(Ctx& ctx, const Section& sec, const std::string& path, 
       {"cacerts", [&](const Setting& s) { return set_files(ctx, s, r.cacerts, "x509ca", path); }},
       {"pubkeys", [&](const Setting& s) { return set_files(ctx, s, r.pubkeys, "pubkey", path); }},
       {"round", [&](const Setting& s) { std::uint32_t n = 0; return set_u32(n, s.value, 100); }},
+      {"revocation", [&](const Setting& s) -> Result {
+         if (local) ctx.diags.warning(s.loc, path + ".revocation: has no effect in a local round");
+         return set_choice(r.revocation, s.value, {{"relaxed", Revocation::kRelaxed},
+                                                   {"ifuri", Revocation::kIfUri},
+                                                   {"strict", Revocation::kStrict}});
+       }},
   };
   apply_rules(ctx, sec, path, rules, [&](const Setting& s) {
     for (const auto& [key, why] : kUnsupportedAuthKeys)
@@ -79,9 +85,11 @@ AuthRound validate_round(Ctx& ctx, const Section& sec, const std::string& path, 
       ctx.diags.error(sec.loc, path + ": auth = pubkey needs certs (our certificate)");
     if (!local && r.cacerts.empty() && r.certs.empty() && r.pubkeys.empty()) {
       r.cacerts = swanctl_ca_dir(ctx, sec.loc);
+      for (const auto& ca : ctx.authority_cas)
+        if (std::find(r.cacerts.begin(), r.cacerts.end(), ca) == r.cacerts.end()) r.cacerts.push_back(ca);
       if (r.cacerts.empty())
         ctx.diags.error(sec.loc, path + ": auth = pubkey needs cacerts, certs or pubkeys to trust "
-                                        "(or CA certificates in x509ca/)");
+                                        "(or CA certificates in x509ca/ or the authorities section)");
     }
   }
   if (local && id_given && r.id.wildcard)

@@ -1,4 +1,7 @@
-// secrets { ike<suffix> { id<suffix>, secret }  private|rsa|ecdsa<suffix> { file, secret } }
+// secrets { ike<suffix> { id<suffix>, secret }  private|rsa|ecdsa|pkcs8<suffix> { file, secret } }
+// A key section's secret is the passphrase of an encrypted key file (decrypted when
+// the credentials load; swanctl also tries it on the encrypted files of private/,
+// rsa/, ecdsa/ and pkcs8/).
 // Secret values follow swanctl: "0x..." is hex, "0s..." is base64, anything else is
 // the literal text (quoted or not). Decoded bytes live only in SecretString.
 #include <algorithm>
@@ -101,6 +104,7 @@ Secret validate_key(Ctx& ctx, const Section& sec, const std::string& path, Secre
          return {};
        }},
       {"secret", [&](const Setting& s) -> Result {
+         if (s.value.empty()) return unexpected(std::string("empty passphrase"));
          out.data = SecretString(s.value);  // passphrase of the key file, used as written
          return {};
        }},
@@ -114,7 +118,7 @@ Secret validate_key(Ctx& ctx, const Section& sec, const std::string& path, Secre
 constexpr std::pair<std::string_view, std::string_view> kUnsupported[] = {
     {"eap", "EAP secrets"}, {"xauth", "XAuth secrets"}, {"ntlm", "NTLM secrets"},
     {"ppk", "post-quantum preshared keys"}, {"token", "smartcard tokens"},
-    {"pkcs12", "PKCS#12 containers"}, {"pkcs8", "PKCS#8 containers (use private)"},
+    {"pkcs12", "PKCS#12 containers"},
 };
 
 }  // namespace
@@ -137,7 +141,9 @@ void validate_secrets(Ctx& ctx, const Section& sec, std::vector<Secret>& out) {
     else if (n.starts_with("private")) out.push_back(validate_key(ctx, sub, path, Secret::Type::kPrivate, "private"));
     else if (n.starts_with("rsa")) out.push_back(validate_key(ctx, sub, path, Secret::Type::kRsa, "rsa"));
     else if (n.starts_with("ecdsa")) out.push_back(validate_key(ctx, sub, path, Secret::Type::kEcdsa, "ecdsa"));
-    else ctx.diags.error(sub.loc, "unknown section '" + n + "' in secrets (ike<suffix>, private<suffix>, rsa<suffix>, ecdsa<suffix>)");
+    else if (n.starts_with("pkcs8")) out.push_back(validate_key(ctx, sub, path, Secret::Type::kPkcs8, "pkcs8"));
+    else ctx.diags.error(sub.loc, "unknown section '" + n + "' in secrets (ike<suffix>, private<suffix>, rsa<suffix>, "
+                                  "ecdsa<suffix>, pkcs8<suffix>)");
   }
 }
 

@@ -66,17 +66,19 @@ expected<AuthVerified, AuthError> PubkeyAuthenticator::verify(const AuthContext&
   if (!r.trust || certs.empty()) return verify_without_ca(r, peer, auth);
   auto octets = octets_of(peer);
   if (!octets) return unexpected(octets.error());
-  // RFC 7296 2.15 / RFC 7427: chain at the wall clock's time, IDi in the end
-  // entity, then the signature with its key.
+  // RFC 7296 2.15 / RFC 7427: chain at the wall clock's time, its revocation
+  // (RFC 5280 6.3), IDi in the end entity, then the signature with its key.
   auto v = pki::verify_peer(*r.trust, pki::PeerCertAuth{.certs = certs,
                                                          .id = ike_id(peer.id_body),
                                                          .method = auth.method,
                                                          .auth_data = auth.data,
                                                          .signed_octets = *octets,
-                                                         .now = clock_()});
+                                                         .now = clock_(),
+                                                         .crls = &crls_,
+                                                         .revocation = r.revocation});
   if (!v) {
-    // A pinned certificate (remote certs) is accepted without a chain.
-    if (!r.pinned.empty()) return verify_without_ca(r, peer, auth);
+    // A pinned certificate (remote certs) is accepted without a chain, never a revoked one.
+    if (!r.pinned.empty() && !v.error().revoked) return verify_without_ca(r, peer, auth);
     return unexpected(AuthError(v.error().message));
   }
   return verified(v->end_entity.subject_text(), v->signature);

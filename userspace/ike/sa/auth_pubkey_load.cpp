@@ -1,9 +1,11 @@
 // PubkeyAuthenticator::load: the files of the config's `auth = pubkey` rounds
-// (see auth_pubkey.h). Private keys come from secrets.private/rsa/ecdsa<suffix>
-// and, as swanctl loads them, from the private/, rsa/, ecdsa/ and pkcs8/
-// directories next to the file that defines the connection; the one whose public
-// half is our certificate's key is ours. Issuers for our chain come from the
-// round's other certs, every cacerts file and the x509ca/ directory.
+// (see auth_pubkey.h). Private keys come from secrets.private/rsa/ecdsa/pkcs8<suffix>
+// (decrypted with that section's secret) and, as swanctl loads them, from the
+// private/, rsa/, ecdsa/ and pkcs8/ directories next to the file that defines the
+// connection (encrypted ones tried with every key section's secret); the one whose
+// public half is our certificate's key is ours. Issuers for our chain come from the
+// round's other certs, every cacerts file and the x509ca/ directory. CRLs: each
+// authority's crl_uris files (signed by its cacert) and the x509crl/ directory.
 #include <algorithm>
 #include <filesystem>
 #include <set>
@@ -22,7 +24,22 @@ struct Loader {
   const config::Config& cfg;
   std::vector<std::string> errors{};
   std::map<fs::path, std::shared_ptr<const pki::PrivateKey>> keys{};  // loaded once
-  std::set<fs::path> bad_keys{};
+  std::map<fs::path, std::string> bad_keys{};  // why each failed (never a passphrase)
+  std::set<std::string> reported{};
+
+  void error_at(const config::SourceLoc& at, const std::string& what) {
+    const std::string line = config::to_string(config::Diagnostic{.file = at.file, .line = at.line, .message = what});
+    if (reported.insert(line).second) errors.push_back(line);
+  }
+
+  // Views of every key section's passphrase, for encrypted files of the swanctl
+  // directories (the SecretStrings in cfg own and wipe the bytes).
+  std::vector<pki::Bytes> all_passphrases() const {
+    std::vector<pki::Bytes> out;
+    for (const auto& s : cfg.secrets)
+      if (s.type != config::Secret::Type::kIke && !s.data.empty()) out.push_back(s.data.view());
+    return out;
+  }
 
   void error(const config::Connection& c, const config::AuthRound& r, const std::string& what) {
     errors.push_back(config::to_string(config::Diagnostic{
@@ -44,11 +61,16 @@ struct Loader {
     return out;
   }
 
-  std::shared_ptr<const pki::PrivateKey> key_at(const fs::path& p, std::string* err) {
+  std::shared_ptr<const pki::PrivateKey> key_at(const fs::path& p, std::span<const pki::Bytes> passphrases,
+                                                std::string* err) {
     if (auto it = keys.find(p); it != keys.end()) return it->second;
-    auto k = pki::load_private_key_file(p);
+    if (auto it = bad_keys.find(p); it != bad_keys.end()) {
+      if (err != nullptr) *err = it->second;
+      return nullptr;
+    }
+    auto k = pki::load_private_key_file(p, passphrases);
     if (!k) {
-      bad_keys.insert(p);
+      bad_keys[p] = k.error().message;
       if (err != nullptr) *err = k.error().message;
       return nullptr;
     }
@@ -56,20 +78,29 @@ struct Loader {
   }
 
   // Our private key: the configured or swanctl-directory key matching `cert`.
-  std::shared_ptr<const pki::PrivateKey> find_key(const config::Connection& c, const config::AuthRound& r,
-                                                  const pki::Certificate& cert) {
+  // Errors of configured key files are reported at their secrets section; an
+  // encrypted directory key no passphrase opens only when no key matched.
+  std::shared_ptr<const pki::PrivateKey> find_key(const config::AuthRound& r, const pki::Certificate& cert,
+                                                  std::string* locked) {
     for (const auto& s : cfg.secrets) {
       if (s.type == config::Secret::Type::kIke || s.file.empty()) continue;
       std::string err;
-      auto k = key_at(s.file, &err);
+      const pki::Bytes own[] = {s.data.view()};
+      auto k = key_at(s.file, s.data.empty() ? std::span<const pki::Bytes>() : std::span<const pki::Bytes>(own), &err);
       if (!k) {
-        if (!err.empty()) error(c, r, "secrets." + s.name + ": " + err);
+        if (!err.empty()) error_at(s.loc, "secrets." + s.name + ": " + err);
         continue;
       }
       if (cert.matches(*k)) return k;
     }
-    for (const auto& p : dir_files(r, {"private", "rsa", "ecdsa", "pkcs8"}))
-      if (auto k = key_at(p, nullptr); k && cert.matches(*k)) return k;
+    const auto passphrases = all_passphrases();
+    for (const auto& p : dir_files(r, {"private", "rsa", "ecdsa", "pkcs8"})) {
+      std::string err;
+      auto k = key_at(p, passphrases, &err);
+      if (k && cert.matches(*k)) return k;
+      if (!k && locked != nullptr && err.find(": encrypted, ") != std::string::npos)
+        *locked += "; " + err;
+    }
     return nullptr;
   }
 
@@ -137,10 +168,11 @@ struct Loader {
       return std::nullopt;
     }
     check_own_id(c, r, *ee);
-    auto key = find_key(c, r, *ee);
+    std::string locked;  // encrypted directory keys no secret opens
+    auto key = find_key(r, *ee, &locked);
     if (!key) {
       error(c, r, r.certs.front().string() + ": no private key for this certificate (secrets.private<suffix> "
-                  "or the private/ directory)");
+                  "or the private/ directory)" + locked);
       return std::nullopt;
     }
     return PubkeyLocal{.chain = chain_of(std::move(*ee), issuer_pool(c, r)), .key = std::move(key)};
@@ -148,6 +180,10 @@ struct Loader {
 
   std::optional<PubkeyRemote> remote(const config::Connection& c, const config::AuthRound& r) {
     PubkeyRemote out;
+    using P = pki::RevocationPolicy;
+    out.revocation = r.revocation == config::Revocation::kStrict ? P::kStrict
+                     : r.revocation == config::Revocation::kIfUri ? P::kIfUri
+                                                                   : P::kRelaxed;
     const std::size_t before = errors.size();
     if (!r.cacerts.empty()) {
       auto cas = certs_of(c, r, r.cacerts);
@@ -168,6 +204,67 @@ struct Loader {
     if (errors.size() != before) return std::nullopt;
     return out;
   }
+
+  // Every CA certificate the config names (authorities, cacerts, x509ca/): the
+  // possible issuers of x509crl/ CRLs.
+  std::vector<pki::Certificate> known_cas() {
+    std::set<fs::path> files;
+    for (const auto& a : cfg.authorities) files.insert(a.cacert);
+    for (const auto& conn : cfg.connections)
+      for (const auto* rounds : {&conn.local, &conn.remote})
+        for (const auto& rr : *rounds) files.insert(rr.cacerts.begin(), rr.cacerts.end());
+    std::vector<pki::Certificate> out;
+    for (const auto& f : files)
+      if (auto l = pki::load_certificates_file(f))
+        for (auto& ca : *l)
+          if (ca.is_ca()) out.push_back(std::move(ca));
+    return out;
+  }
+
+  // RFC 5280 5: authorities' crl_uris files must be signed by their cacert; an
+  // x509crl/ file by a CA of the config when one has its issuer's name (else the
+  // chain's issuer is checked when the CRL is used). A missing crl_uris file was
+  // warned about by the config loader: the CA then just has no CRL.
+  void load_crls(pki::CrlSet& set) {
+    for (const auto& a : cfg.authorities) {
+      const std::string path = "authorities." + a.name;
+      auto ca = pki::load_certificate_file(a.cacert);
+      if (!ca) {
+        error_at(a.loc, path + ".cacert: " + ca.error().message);
+        continue;
+      }
+      if (!ca->is_ca()) {
+        error_at(a.loc, path + ".cacert: " + a.cacert.string() + ": not a CA certificate");
+        continue;
+      }
+      if (!a.crl_files.empty()) set.expect_crl(*ca);
+      for (const auto& f : a.crl_files) {
+        std::error_code ec;
+        if (!fs::exists(f, ec)) continue;
+        auto crl = pki::Crl::load_file(f);
+        if (!crl) {
+          error_at(a.crl_loc, path + ".crl_uris: " + crl.error().message);
+          continue;
+        }
+        if (auto ok = set.add(std::move(*crl), f.string(), &*ca); !ok)
+          error_at(a.crl_loc, path + ".crl_uris: " + ok.error().message);
+      }
+    }
+    if (cfg.crl_files.empty()) return;
+    const auto cas = known_cas();
+    for (const auto& f : cfg.crl_files) {
+      const config::SourceLoc at{.file = f.string(), .line = 0};
+      auto crl = pki::Crl::load_file(f);
+      if (!crl) {
+        error_at(at, "x509crl: " + crl.error().message);
+        continue;
+      }
+      const pki::Certificate* issuer = nullptr;
+      for (const auto& ca : cas)
+        if (ca.subject_der() == crl->issuer_der() && (issuer == nullptr || crl->signed_by(ca))) issuer = &ca;
+      if (auto ok = set.add(std::move(*crl), f.string(), issuer); !ok) error_at(at, "x509crl: " + ok.error().message);
+    }
+  }
 };
 
 }  // namespace
@@ -176,6 +273,7 @@ expected<std::unique_ptr<PubkeyAuthenticator>, std::vector<std::string>> PubkeyA
     std::shared_ptr<const config::Config> cfg, WallClock clock) {
   std::unique_ptr<PubkeyAuthenticator> a(new PubkeyAuthenticator(cfg, std::move(clock)));
   Loader l{.cfg = *cfg};
+  l.load_crls(a->crls_);
   for (const auto& c : cfg->connections) {
     if (c.local.empty() || c.remote.empty()) continue;
     if (c.local.front().auth == config::AuthMethod::kPubkey)

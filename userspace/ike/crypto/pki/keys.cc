@@ -47,6 +47,39 @@ answerd::expected<std::unique_ptr<KeyImpl>, PkiError> wrap(EVP_PKEY* raw, std::s
   return impl;
 }
 
+int no_passphrase(char*, int, int, void*) { return -1; }
+
+// OpenSSL's pem_password_cb: copies the passphrase `u` points to into OpenSSL's
+// buffer (which OpenSSL cleanses); never reads the terminal.
+int give_passphrase(char* buf, int size, int /*rwflag*/, void* u) {
+  const Bytes& pass = *static_cast<const Bytes*>(u);
+  if (size < 0 || pass.size() > static_cast<std::size_t>(size)) return -1;
+  std::memcpy(buf, pass.data(), pass.size());
+  return static_cast<int>(pass.size());
+}
+
+// One attempt per passphrase (RFC 5958 EncryptedPrivateKeyInfo or traditional
+// encrypted PEM). The error never contains a passphrase.
+answerd::expected<PrivateKey, PkiError> decrypt_private_key(Bytes in, std::string_view name,
+                                                            std::span<const Bytes> passphrases) {
+  if (passphrases.empty())
+    return answerd::unexpected(error(CryptoError::kBadEncoding, name, "encrypted, no passphrase given"));
+  for (const Bytes& pass : passphrases) {
+    BioPtr bio(BIO_new_mem_buf(in.data(), static_cast<int>(in.size())));
+    if (!bio) return answerd::unexpected(error(CryptoError::kInternal, name, "out of memory"));
+    Bytes arg = pass;
+    EVP_PKEY* raw = is_pem(in) ? PEM_read_bio_PrivateKey(bio.get(), nullptr, give_passphrase, &arg)
+                               : d2i_PKCS8PrivateKey_bio(bio.get(), nullptr, give_passphrase, &arg);
+    ERR_clear_error();
+    if (raw == nullptr) continue;
+    auto impl = wrap(raw, name);
+    if (!impl) return answerd::unexpected(impl.error());
+    return PrivateKey(std::move(*impl));
+  }
+  return answerd::unexpected(error(CryptoError::kBadEncoding, name,
+                                   "encrypted, no passphrase given decrypts it (wrong passphrase or damaged key)"));
+}
+
 }  // namespace
 
 std::string_view to_string(KeyType t) {
@@ -132,16 +165,32 @@ answerd::expected<std::vector<std::uint8_t>, PkiError> read_file(const std::file
   return d;
 }
 
-answerd::expected<PrivateKey, PkiError> load_private_key(Bytes in, std::string_view name) {
+bool is_encrypted_private_key(Bytes in) {
+  if (in.empty() || in.size() > INT32_MAX) return false;
+  const std::string_view s(reinterpret_cast<const char*>(in.data()), in.size());
+  if (is_pem(in))
+    return s.find("-----BEGIN ENCRYPTED PRIVATE KEY-----") != std::string_view::npos ||
+           s.find("Proc-Type: 4,ENCRYPTED") != std::string_view::npos;
+  // DER: an EncryptedPrivateKeyInfo (RFC 5958 3) parses as X509_SIG.
+  const unsigned char* p = in.data();
+  X509_SIG* sig = d2i_X509_SIG(nullptr, &p, static_cast<long>(in.size()));
+  const bool enc = sig != nullptr && p == in.data() + in.size();
+  X509_SIG_free(sig);
+  ERR_clear_error();
+  return enc;
+}
+
+answerd::expected<PrivateKey, PkiError> load_private_key(Bytes in, std::string_view name,
+                                                         std::span<const Bytes> passphrases) {
   if (in.empty()) return answerd::unexpected(error(CryptoError::kBadEncoding, name, "empty"));
   if (in.size() > INT32_MAX) return answerd::unexpected(error(CryptoError::kBadEncoding, name, "too large"));
+  if (is_encrypted_private_key(in)) return decrypt_private_key(in, name, passphrases);
   EVP_PKEY* raw = nullptr;
   if (is_pem(in)) {
     BioPtr bio(BIO_new_mem_buf(in.data(), static_cast<int>(in.size())));
     if (!bio) return answerd::unexpected(error(CryptoError::kInternal, name, "out of memory"));
-    // No passphrase callback: encrypted keys fail here rather than prompting.
-    raw = PEM_read_bio_PrivateKey(bio.get(), nullptr, [](char*, int, int, void*) { return -1; },
-                                  nullptr);
+    // A callback that gives no passphrase: OpenSSL must never prompt on the terminal.
+    raw = PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr);
   } else {
     const unsigned char* p = in.data();
     raw = d2i_AutoPrivateKey(nullptr, &p, static_cast<long>(in.size()));
@@ -155,10 +204,11 @@ answerd::expected<PrivateKey, PkiError> load_private_key(Bytes in, std::string_v
   return PrivateKey(std::move(*impl));
 }
 
-answerd::expected<PrivateKey, PkiError> load_private_key_file(const std::filesystem::path& path) {
+answerd::expected<PrivateKey, PkiError> load_private_key_file(const std::filesystem::path& path,
+                                                              std::span<const Bytes> passphrases) {
   auto d = read_file(path);
   if (!d) return answerd::unexpected(d.error());
-  auto k = load_private_key(*d, path.string());
+  auto k = load_private_key(*d, path.string(), passphrases);
   sodium_memzero(d->data(), d->size());
   return k;
 }

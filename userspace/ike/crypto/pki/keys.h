@@ -1,6 +1,10 @@
 // Public and private keys for IKEv2 signature authentication (RFC 7296 2.15,
 // RFC 7427, RFC 4754, RFC 8420): RSA, ECDSA on P-256/P-384/P-521 and Ed25519,
 // loaded from PEM or DER (PKCS#8, traditional RSA/EC, SubjectPublicKeyInfo).
+// Encrypted private keys (PEM or DER encrypted PKCS#8 (RFC 5958 3), traditional PEM
+// with "Proc-Type: 4,ENCRYPTED") are decrypted with passphrases the caller holds in
+// wiping buffers; OpenSSL never prompts on the terminal and no passphrase appears in
+// an error message.
 // Opaque handles: the OpenSSL objects stay inside answerd_crypto. Loading errors
 // carry the file (or given) name and the reason, for configuration messages.
 #pragma once
@@ -36,6 +40,7 @@ enum class KeyType : std::uint8_t {
 struct PkiError {
   CryptoError code = CryptoError::kInternal;
   std::string message{};
+  bool revoked = false;  // a CRL lists a chain certificate (CrlSet::check)
 };
 
 struct KeyImpl;
@@ -73,11 +78,17 @@ class PrivateKey {
   std::unique_ptr<KeyImpl> impl_;
 };
 
-// PEM ("-----BEGIN ...") or DER, detected. `name` prefixes error messages.
+// PEM ("-----BEGIN ...") or DER, detected. `name` prefixes error messages. An
+// encrypted key is tried with each of `passphrases` in turn (views of the caller's
+// wiping buffers): kBadEncoding with "NAME: encrypted, no passphrase given" or
+// "NAME: encrypted, no passphrase given decrypts it (wrong passphrase or damaged
+// key)" when none does; is_encrypted_key_error() tells those apart from others.
 [[nodiscard]] answerd::expected<PrivateKey, PkiError> load_private_key(
-    Bytes pem_or_der, std::string_view name = "private key");
+    Bytes pem_or_der, std::string_view name = "private key", std::span<const Bytes> passphrases = {});
 [[nodiscard]] answerd::expected<PrivateKey, PkiError> load_private_key_file(
-    const std::filesystem::path& path);
+    const std::filesystem::path& path, std::span<const Bytes> passphrases = {});
+// Whether PEM or DER bytes hold an encrypted private key (no decryption attempted).
+[[nodiscard]] bool is_encrypted_private_key(Bytes pem_or_der);
 [[nodiscard]] answerd::expected<PublicKey, PkiError> load_public_key(
     Bytes pem_or_der, std::string_view name = "public key");
 [[nodiscard]] answerd::expected<PublicKey, PkiError> load_public_key_file(

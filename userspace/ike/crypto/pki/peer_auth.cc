@@ -19,8 +19,11 @@ answerd::expected<VerifiedPeer, PkiError> verify_peer(const TrustStore& trust, c
   if (certs.empty())
     return answerd::unexpected(PkiError{CryptoError::kBadEncoding, "no X.509 certificate in CERT payloads"});
   const Certificate& ee = certs.front();
-  auto chain = trust.verify(ee, std::span(certs).subspan(1), in.now);
+  auto chain = trust.verify_chain(ee, std::span(certs).subspan(1), in.now);
   if (!chain) return answerd::unexpected(chain.error());
+  const CrlSet none;
+  if (auto rev = (in.crls != nullptr ? *in.crls : none).check(*chain, in.revocation, in.now); !rev)
+    return answerd::unexpected(rev.error());
   if (auto id = check_identity(ee, in.id); !id)
     return answerd::unexpected(PkiError{id.error(), ee.subject_text() + ": peer ID not in certificate"});
   auto sig = verify_auth(ee.public_key(), in.method, in.auth_data, in.signed_octets);

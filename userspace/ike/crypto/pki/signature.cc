@@ -7,6 +7,7 @@
 #include <openssl/rsa.h>
 
 #include <algorithm>
+#include <array>
 
 #include "ike/crypto/pki/pki_impl.h"
 #include "ike/crypto/transforms.h"
@@ -92,26 +93,68 @@ answerd::expected<ossl::MdCtx, CryptoError> init_ctx(const EVP_PKEY* pkey, const
   return ctx;
 }
 
+// ECDSA hashes the signed octets with the cached digest and signs or verifies the
+// hash with EVP_PKEY_sign/verify: the same signature as EVP_DigestSign (FIPS 186-4
+// 6.4 over H(octets)), without the per-call digest fetch and the copy of the whole
+// signing context that EVP_DigestSignFinal makes in OpenSSL 3.0.
+struct Prehashed {
+  std::array<std::uint8_t, EVP_MAX_MD_SIZE> h{};
+  std::size_t len = 0;
+};
+answerd::expected<Prehashed, CryptoError> prehash(const SignatureParams& p, Bytes data) {
+  const EVP_MD* md = md_of(scheme_hash(p.scheme));
+  if (!md) return answerd::unexpected(CryptoError::kUnsupported);
+  Prehashed d;
+  unsigned int n = 0;
+  if (EVP_Digest(data.data(), data.size(), d.h.data(), &n, md, nullptr) != 1)
+    return answerd::unexpected(CryptoError::kInternal);
+  d.len = n;
+  return d;
+}
+
+answerd::expected<ossl::PkeyCtx, CryptoError> ecdsa_ctx(const EVP_PKEY* pkey, bool sign) {
+  ossl::PkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, const_cast<EVP_PKEY*>(pkey), nullptr));
+  if (!ctx || (sign ? EVP_PKEY_sign_init(ctx.get()) : EVP_PKEY_verify_init(ctx.get())) != 1)
+    return answerd::unexpected(CryptoError::kInternal);
+  return ctx;
+}
+
 answerd::expected<std::vector<std::uint8_t>, CryptoError> raw_sign(const EVP_PKEY* pkey,
                                                                    const SignatureParams& p,
                                                                    Bytes data) {
-  auto ctx = init_ctx(pkey, p, true);
-  if (!ctx) return answerd::unexpected(ctx.error());
-  std::size_t len = 0;
-  if (EVP_DigestSign(ctx->get(), nullptr, &len, data.data(), data.size()) != 1)
-    return answerd::unexpected(CryptoError::kInternal);
-  std::vector<std::uint8_t> sig(len);
-  if (EVP_DigestSign(ctx->get(), sig.data(), &len, data.data(), data.size()) != 1)
-    return answerd::unexpected(CryptoError::kInternal);
+  std::vector<std::uint8_t> sig(static_cast<std::size_t>(std::max(EVP_PKEY_get_size(pkey), 0)));
+  std::size_t len = sig.size();
+  if (is_ecdsa(p.scheme)) {
+    auto d = prehash(p, data);
+    if (!d) return answerd::unexpected(d.error());
+    auto ctx = ecdsa_ctx(pkey, true);
+    if (!ctx) return answerd::unexpected(ctx.error());
+    if (EVP_PKEY_sign(ctx->get(), sig.data(), &len, d->h.data(), d->len) != 1)
+      return answerd::unexpected(CryptoError::kInternal);
+  } else {
+    auto ctx = init_ctx(pkey, p, true);
+    if (!ctx) return answerd::unexpected(ctx.error());
+    if (EVP_DigestSign(ctx->get(), sig.data(), &len, data.data(), data.size()) != 1)
+      return answerd::unexpected(CryptoError::kInternal);
+  }
   sig.resize(len);
   return sig;
 }
 
 answerd::expected<void, CryptoError> raw_verify(const EVP_PKEY* pkey, const SignatureParams& p,
                                                 Bytes data, Bytes sig) {
-  auto ctx = init_ctx(pkey, p, false);
-  if (!ctx) return answerd::unexpected(ctx.error());
-  const int ok = EVP_DigestVerify(ctx->get(), sig.data(), sig.size(), data.data(), data.size());
+  int ok = 0;
+  if (is_ecdsa(p.scheme)) {
+    auto d = prehash(p, data);
+    if (!d) return answerd::unexpected(d.error());
+    auto ctx = ecdsa_ctx(pkey, false);
+    if (!ctx) return answerd::unexpected(ctx.error());
+    ok = EVP_PKEY_verify(ctx->get(), sig.data(), sig.size(), d->h.data(), d->len);
+  } else {
+    auto ctx = init_ctx(pkey, p, false);
+    if (!ctx) return answerd::unexpected(ctx.error());
+    ok = EVP_DigestVerify(ctx->get(), sig.data(), sig.size(), data.data(), data.size());
+  }
   ERR_clear_error();  // a bad signature leaves decoding errors on the queue
   if (ok != 1) return answerd::unexpected(CryptoError::kAuthFailed);
   return {};
