@@ -7,29 +7,18 @@
 # without a responder SPI carries only the cookie.
 set -euo pipefail
 . "$(dirname "$0")/lib/interop.sh"
-ia_init answerd_cookies
-ia_require_root
-ia_require_strongswan openssl vici socket-default kernel-netlink kernel-libipsec
-ia_require_cmd tcpdump
-answerd=$(ia_answerd_bin)
-psk="answerd interop test key for answerd_cookies"
+ia_answerd_test answerd_cookies tcpdump
 
 ia_topology_direct
-sock=$IA_WORK/answerd.sock
-ia_answerd_conf local_addrs="$IA_RESP_ADDR" remote_addrs="$IA_INI_ADDR" secret="$psk" control_socket="$sock" \
-  daemon_extra="cookie_threshold = 0" >"$IA_WORK/answerd.conf"
+sock=$IA_ANSWERD_SOCK
+ia_answerd_write_conf daemon_extra="cookie_threshold = 0"
 pcap=$IA_WORK/resp.pcap
 ia_capture_start resp "$IA_RESP_DEV" "$pcap"
-ia_answerd_start "$answerd" resp "$IA_WORK/answerd.conf" "$sock" "$IA_WORK/answerd.log" --log-level debug
+ia_answerd_run
 ctl() { ia_answerd_query "$sock" "$@"; }
 stat() { ia_answerd_stat "$sock" "$1"; }
 
-ia_charon_setup ini ini
-ia_conn hub local_addrs="$IA_INI_ADDR" remote_addrs="$IA_RESP_ADDR" local_ts="$IA_INI_NET" \
-  remote_ts="$IA_RESP_NET" local_id=ini.answerd.test remote_id=resp.answerd.test secret="$psk" |
-  ia_swanctl_conf ini
-ia_charon_start ini
-ia_swanctl_load ini
+ia_charon_run ini ini "$(ia_answerd_peer_conn hub)"
 
 for round in 1 2; do
   ia_initiate ini net

@@ -9,30 +9,20 @@
 # and stats, and a capture on answerd's side.
 set -euo pipefail
 . "$(dirname "$0")/lib/interop.sh"
-ia_init answerd_nat
-ia_require_root
-ia_require_strongswan openssl vici socket-default kernel-netlink kernel-libipsec
-ia_require_cmd nft tcpdump
-answerd=$(ia_answerd_bin)
-psk="answerd interop test key for answerd_nat"
+ia_answerd_test answerd_nat nft tcpdump
 
 ia_topology_nat
 nat_addr=198.51.100.1
-sock=$IA_WORK/answerd.sock
-ia_answerd_conf local_addrs="$IA_RESP_ADDR" remote_addrs="$nat_addr" secret="$psk" control_socket="$sock" \
-  >"$IA_WORK/answerd.conf"
+sock=$IA_ANSWERD_SOCK
+ia_answerd_write_conf remote_addrs="$nat_addr"
 pcap=$IA_WORK/resp.pcap
 ia_capture_start resp "$IA_RESP_DEV" "$pcap"
-ia_answerd_start "$answerd" resp "$IA_WORK/answerd.conf" "$sock" "$IA_WORK/answerd.log" --log-level debug
+ia_answerd_run
 ia_wait_udp resp 4500 || ia_fail "answerd does not listen on UDP 4500"
 ctl() { ia_answerd_query "$sock" "$@"; }
 
-ia_charon_setup ini ini --conf "  keep_alive = 1s"
-ia_conn hub local_addrs="$IA_INI_ADDR" remote_addrs="$IA_RESP_ADDR" local_ts="$IA_INI_NET" \
-  remote_ts="$IA_RESP_NET" local_id=ini.answerd.test remote_id=resp.answerd.test secret="$psk" \
-  conn_extra="dpd_delay = 2s;mobike = no" | ia_swanctl_conf ini
-ia_charon_start ini
-ia_swanctl_load ini
+ia_charon_run ini ini "$(ia_answerd_peer_conn hub conn_extra="dpd_delay = 2s;mobike = no")" \
+  --conf "  keep_alive = 1s"
 ia_initiate ini net
 ia_wait_ike ini 1 ESTABLISHED 10 || ia_fail "no ESTABLISHED IKE SA on strongSwan: $(ia_list_sas ini)"
 

@@ -14,32 +14,21 @@
 # reauthentications did happen (on the wire and in answerd's counters).
 set -euo pipefail
 . "$(dirname "$0")/lib/interop.sh"
-ia_init answerd_never_initiates
-ia_require_root
-ia_require_strongswan openssl vici socket-default kernel-netlink kernel-libipsec
-ia_require_cmd tcpdump
-answerd=$(ia_answerd_bin)
+ia_answerd_test answerd_never_initiates tcpdump
 answerctl=${ANSWERD_BUILD_DIR}/tools/answerctl/answerctl
-psk="answerd interop test key for answerd_never_initiates"
 run_s=${IA_RUN_S:-80}
 
 ia_topology_direct
-sock=$IA_WORK/answerd.sock
-ia_answerd_conf local_addrs="$IA_RESP_ADDR" remote_addrs="$IA_INI_ADDR" secret="$psk" control_socket="$sock" \
-  conn_extra="rekey_time = 70s" child_extra="life_time = 30s" >"$IA_WORK/answerd.conf"
+sock=$IA_ANSWERD_SOCK
+ia_answerd_write_conf conn_extra="rekey_time = 70s" child_extra="life_time = 30s"
 pcap=$IA_WORK/resp.pcap
 ia_capture_start resp "$IA_RESP_DEV" "$pcap"
-ia_answerd_start "$answerd" resp "$IA_WORK/answerd.conf" "$sock" "$IA_WORK/answerd.log" --log-level debug
+ia_answerd_run
 ctl() { ia_answerd_query "$sock" "$@"; }
 stat() { ia_answerd_stat "$sock" "$1"; }
 
-ia_charon_setup ini ini --log "default=1 ike=2 cfg=1 chd=1 knl=0"
-ia_conn hub local_addrs="$IA_INI_ADDR" remote_addrs="$IA_RESP_ADDR" local_ts="$IA_INI_NET" \
-  remote_ts="$IA_RESP_NET" local_id=ini.answerd.test remote_id=resp.answerd.test secret="$psk" \
-  conn_extra="rekey_time = 12s;over_time = 25s;rand_time = 2s" \
-  child_extra="rekey_time = 9s;life_time = 25s;rand_time = 1s" | ia_swanctl_conf ini
-ia_charon_start ini
-ia_swanctl_load ini
+ia_charon_run ini ini "$(ia_answerd_peer_conn hub conn_extra="rekey_time = 12s;over_time = 25s;rand_time = 2s" \
+  child_extra="rekey_time = 9s;life_time = 25s;rand_time = 1s")" --log "default=1 ike=2 cfg=1 chd=1 knl=0"
 ia_initiate ini net
 ia_wait_ike ini 1 ESTABLISHED 10 || ia_fail "strongSwan: $(ia_list_sas ini)"
 grep -q 'received AUTH_LIFETIME of' "$(ia_charon_log ini)" || ia_fail "answerd sent no AUTH_LIFETIME"

@@ -11,35 +11,25 @@
 #   (RFC 7296 1.2), strongSwan retries with X25519 and establishes.
 set -euo pipefail
 . "$(dirname "$0")/lib/interop.sh"
-ia_init answerd_proposals
-ia_require_root
-ia_require_strongswan openssl vici socket-default kernel-netlink kernel-libipsec
-answerd=$(ia_answerd_bin)
-psk="answerd interop test key for answerd_proposals"
+ia_answerd_test answerd_proposals
 
 ia_topology_direct
-sock=$IA_WORK/answerd.sock
-ia_answerd_conf local_addrs="$IA_RESP_ADDR" remote_addrs="$IA_INI_ADDR" secret="$psk" control_socket="$sock" \
-  proposals="chacha20poly1305-prfsha384-ecp384, aes128gcm16-prfsha512-curve25519, aes256gcm16-prfsha256-x25519" \
-  esp_proposals="chacha20poly1305, aes128gcm16, aes256gcm16" >"$IA_WORK/answerd.conf"
-ia_answerd_start "$answerd" resp "$IA_WORK/answerd.conf" "$sock" "$IA_WORK/answerd.log" --log-level debug
+sock=$IA_ANSWERD_SOCK
+ia_answerd_write_conf proposals="chacha20poly1305-prfsha384-ecp384, aes128gcm16-prfsha512-curve25519, aes256gcm16-prfsha256-x25519" \
+  esp_proposals="chacha20poly1305, aes128gcm16, aes256gcm16"
+ia_answerd_run
 ctl() { ia_answerd_query "$sock" "$@"; }
 stat() { ia_answerd_stat "$sock" "$1"; }
 
 conn() {  # NAME PROPOSALS ESP_PROPOSALS
-  ia_conn "$1" local_addrs="$IA_INI_ADDR" remote_addrs="$IA_RESP_ADDR" local_ts="$IA_INI_NET" \
-    remote_ts="$IA_RESP_NET" proposals="$2" esp_proposals="$3" child="$1-net" auth=psk \
-    local_id=ini.answerd.test remote_id=resp.answerd.test secret="$psk"
+  ia_answerd_peer_conn "$1" proposals="$2" esp_proposals="$3" child="$1-net" auth=psk
 }
-ia_charon_setup ini ini
-{
+ia_charon_run ini ini "$(
   conn chacha chacha20poly1305-prfsha384-ecp384 chacha20poly1305
   conn x25519 aes128gcm16-prfsha512-curve25519 aes128gcm16
   conn nomatch aes128-sha256-modp3072 aes128-sha256
   conn invalidke aes256gcm16-prfsha256-ecp256-x25519 aes256gcm16
-} | ia_swanctl_conf ini
-ia_charon_start ini
-ia_swanctl_load ini
+)"
 
 # established IKE ENCR PRF DH CHILD_ENCR: strongSwan and answerd agree on the suite;
 # then the initiator deletes the SA and answerd follows.

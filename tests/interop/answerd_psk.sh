@@ -7,69 +7,23 @@
 # control socket, and the initiator's DELETE removes the SA on answerd's side.
 set -euo pipefail
 . "$(dirname "$0")/lib/interop.sh"
-ia_init answerd_psk
-ia_require_root
-ia_require_strongswan openssl vici socket-default kernel-netlink kernel-libipsec
-build=${ANSWERD_BUILD_DIR:-}
-answerd=$build/userspace/daemon/answerd
-[ -n "$build" ] && [ -x "$answerd" ] || ia_skip "answerd not built (ANSWERD_BUILD_DIR=$build; needs the daemon, sa and xfrm areas)"
-psk="answerd interop test key for answerd_psk"
+ia_answerd_test answerd_psk
 
 ia_topology_direct
-sock=$IA_WORK/answerd.sock
-cat >"$IA_WORK/answerd.conf" <<CONF
-connections {
-  hub {
-    local_addrs = $IA_RESP_ADDR
-    remote_addrs = $IA_INI_ADDR
-    proposals = aes256gcm16-prfsha256-x25519, aes128-sha256-modp2048
-    local {
-      auth = psk
-      id = resp.answerd.test
-    }
-    remote {
-      auth = psk
-      id = ini.answerd.test
-    }
-    children {
-      net {
-        local_ts = $IA_RESP_NET
-        remote_ts = $IA_INI_NET
-        esp_proposals = aes256gcm16, aes128-sha256
-      }
-    }
-  }
-}
-secrets {
-  ike-ini {
-    id-resp = resp.answerd.test
-    id-ini = ini.answerd.test
-    secret = "$psk"
-  }
-}
-answerd {
-  dataplane = none
-  control_socket = $sock
-}
-CONF
-ia_answerd_start "$answerd" resp "$IA_WORK/answerd.conf" "$sock" "$IA_WORK/answerd.log" --log-level debug
-
-ctl() { ia_answerd_query "$sock" "$@"; }
+ia_answerd_write_conf proposals="aes256gcm16-prfsha256-x25519, aes128-sha256-modp2048" \
+  esp_proposals="aes256gcm16, aes128-sha256"
+ia_answerd_run
+ctl() { ia_answerd_query "$IA_ANSWERD_SOCK" "$@"; }
 
 conn() {  # NAME PROPOSALS ESP_PROPOSALS CHILD
-  ia_conn "$1" local_addrs="$IA_INI_ADDR" remote_addrs="$IA_RESP_ADDR" local_ts="$IA_INI_NET" \
-    remote_ts="$IA_RESP_NET" proposals="$2" esp_proposals="$3" child="$4" auth=psk \
-    local_id=ini.answerd.test remote_id=resp.answerd.test secret="$psk"
+  ia_answerd_peer_conn "$1" proposals="$2" esp_proposals="$3" child="$4" auth=psk
 }
 # start_initiator [--fragment-size N]: (re)start the strongSwan charon in "ini".
 start_initiator() {
-  ia_charon_setup ini ini "$@"
-  {
+  ia_charon_run ini ini "$(
     conn gcm aes256gcm16-prfsha256-x25519 aes256gcm16 gcm-net
     conn cbc aes128-sha256-modp2048 aes128-sha256 cbc-net
-  } | ia_swanctl_conf ini
-  ia_charon_start ini
-  ia_swanctl_load ini
+  )" "$@"
 }
 start_initiator
 

@@ -9,20 +9,14 @@
 # answerd's side shows two requests and one response on the wire for each.
 set -euo pipefail
 . "$(dirname "$0")/lib/interop.sh"
-ia_init answerd_retransmit
-ia_require_root
-ia_require_strongswan openssl vici socket-default kernel-netlink kernel-libipsec
-ia_require_cmd nft tcpdump
-answerd=$(ia_answerd_bin)
-psk="answerd interop test key for answerd_retransmit"
+ia_answerd_test answerd_retransmit nft tcpdump
 
 ia_topology_direct
-sock=$IA_WORK/answerd.sock
-ia_answerd_conf local_addrs="$IA_RESP_ADDR" remote_addrs="$IA_INI_ADDR" secret="$psk" control_socket="$sock" \
-  >"$IA_WORK/answerd.conf"
+sock=$IA_ANSWERD_SOCK
+ia_answerd_write_conf
 pcap=$IA_WORK/resp.pcap
 ia_capture_start resp "$IA_RESP_DEV" "$pcap"
-ia_answerd_start "$answerd" resp "$IA_WORK/answerd.conf" "$sock" "$IA_WORK/answerd.log" --log-level debug
+ia_answerd_run
 ctl() { ia_answerd_query "$sock" "$@"; }
 stat() { ia_answerd_stat "$sock" "$1"; }
 
@@ -54,12 +48,7 @@ let_through() {
   ia_ns_exec resp nft delete table inet ia_drop || ia_fail "delete the drop rules"
 }
 
-ia_charon_setup ini ini --conf "  retransmit_timeout = 2"
-ia_conn hub local_addrs="$IA_INI_ADDR" remote_addrs="$IA_RESP_ADDR" local_ts="$IA_INI_NET" \
-  remote_ts="$IA_RESP_NET" local_id=ini.answerd.test remote_id=resp.answerd.test secret="$psk" |
-  ia_swanctl_conf ini
-ia_charon_start ini
-ia_swanctl_load ini
+ia_charon_run ini ini "$(ia_answerd_peer_conn hub)" --conf "  retransmit_timeout = 2"
 drop_first_response 35
 ia_swanctl ini --initiate --child net --timeout 30 >"$IA_WORK/initiate.out" 2>&1 &
 initiate=$!

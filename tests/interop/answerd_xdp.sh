@@ -8,65 +8,19 @@
 # IKE_SA_INIT answer `inflight` while computing it and cleared it once sent.
 set -euo pipefail
 . "$(dirname "$0")/lib/interop.sh"
-ia_init answerd_xdp
-ia_require_root
-ia_require_strongswan openssl vici socket-default kernel-netlink kernel-libipsec
-build=${ANSWERD_BUILD_DIR:-}
-answerd=$build/userspace/daemon/answerd
-answerctl=$build/tools/answerctl/answerctl
-[ -n "$build" ] && [ -x "$answerd" ] && [ -x "$answerctl" ] ||
-  ia_skip "answerd/answerctl not built (ANSWERD_BUILD_DIR=$build; needs the daemon, sa, xfrm, bpf and answerctl areas)"
-psk="answerd interop test key for answerd_xdp"
+ia_answerd_test answerd_xdp
+answerctl=$ANSWERD_BUILD_DIR/tools/answerctl/answerctl
+[ -x "$answerctl" ] || ia_skip "answerctl not built (ANSWERD_BUILD_DIR=$ANSWERD_BUILD_DIR; needs the bpf and answerctl areas)"
 
 ia_topology_direct
 bpffs=$IA_WORK/bpffs
 mkdir -p "$bpffs" && mount -t bpf bpf "$bpffs"
 ia_on_exit umount -l "$bpffs"
-sock=$IA_WORK/answerd.sock
-ctl() { ia_ns_exec resp "$answerctl" --socket "$sock" --bpffs "$bpffs" "$@"; }
+ctl() { ia_ns_exec resp "$answerctl" --socket "$IA_ANSWERD_SOCK" --bpffs "$bpffs" "$@"; }
 # The pinned link outlives answerd by design: removed at the end of the test.
 ia_on_exit ctl xdp detach "$IA_RESP_DEV"
-cat >"$IA_WORK/answerd.conf" <<CONF
-connections {
-  hub {
-    local_addrs = $IA_RESP_ADDR
-    remote_addrs = $IA_INI_ADDR
-    proposals = aes256gcm16-prfsha256-x25519
-    local {
-      auth = psk
-      id = resp.answerd.test
-    }
-    remote {
-      auth = psk
-      id = ini.answerd.test
-    }
-    children {
-      net {
-        local_ts = $IA_RESP_NET
-        remote_ts = $IA_INI_NET
-        esp_proposals = aes256gcm16
-      }
-    }
-  }
-}
-secrets {
-  ike-ini {
-    id-resp = resp.answerd.test
-    id-ini = ini.answerd.test
-    secret = "$psk"
-  }
-}
-answerd {
-  dataplane = none
-  control_socket = $sock
-  bpffs = $bpffs
-  xdp {
-    interfaces = $IA_RESP_DEV
-    mode = generic
-  }
-}
-CONF
-ia_answerd_start "$answerd" resp "$IA_WORK/answerd.conf" "$sock" "$IA_WORK/answerd.log" --log-level debug
+ia_answerd_write_conf bpffs="$bpffs" xdp="interfaces = $IA_RESP_DEV;mode = generic"
+ia_answerd_run
 ctl -j daemon status | python3 -c '
 import json, sys
 x = json.load(sys.stdin)["xdp"]
@@ -81,13 +35,7 @@ p = [x for x in json.load(sys.stdin)["peers"] if x["addr"] == sys.argv[1]]
 print(p[0][sys.argv[2]] if p else 0)' "$IA_INI_ADDR" "$1"
 }
 
-ia_charon_setup ini ini
-ia_conn hub local_addrs="$IA_INI_ADDR" remote_addrs="$IA_RESP_ADDR" \
-  proposals=aes256gcm16-prfsha256-x25519 esp_proposals=aes256gcm16 child=net auth=psk \
-  local_id=ini.answerd.test remote_id=resp.answerd.test secret="$psk" \
-  local_ts="$IA_INI_NET" remote_ts="$IA_RESP_NET" | ia_swanctl_conf ini
-ia_charon_start ini
-ia_swanctl_load ini
+ia_charon_run ini ini "$(ia_answerd_peer_conn hub)"
 ia_initiate ini net
 ia_wait_ike ini 1 ESTABLISHED 10 || ia_fail "no ESTABLISHED IKE SA through XDP: $(ia_list_sas ini)"
 [ "$(peer_counter ike_sa_init)" = 1 ] || ia_fail "XDP ike_sa_init for $IA_INI_ADDR: $(peer_counter ike_sa_init), want 1"

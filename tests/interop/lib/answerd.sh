@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # IA_* globals are set here for the tests that source this
 # answerd as the responder in a namespace: start it and query its control socket.
 
 # ia_answerd_start BIN NS CONF SOCK LOG [ARGS...]: checks CONF with --check-config,
@@ -42,42 +43,72 @@ ia_answerd_bin() {
   echo "$b"
 }
 
-# ia_answerd_conf KEY=VALUE...: print an answerd.conf with one PSK connection and
-# one child, and the answerd section. Keys and defaults:
+# ia_answerd_conf KEY=VALUE...: print an answerd.conf with one connection (one
+# child unless child is empty), its secret and the answerd section. Keys, defaults:
 #   conn (hub)  local_addrs (%any)  remote_addrs (%any)
 #   proposals (aes256gcm16-prfsha256-x25519)  esp_proposals (aes256gcm16)
-#   local_id (resp.answerd.test)  remote_id (ini.answerd.test)  secret (required)
-#   child (net)  local_ts (10.2.0.0/24)  remote_ts (10.1.0.0/24)
-#   control_socket (required)  dataplane (none)
-#   conn_extra / child_extra / daemon_extra: raw lines ("key = value", ';' separates)
+#   auth (psk | pubkey)  local_id (resp.answerd.test)  remote_id (ini.answerd.test)
+#   secret (psk: required; id-remote left out for remote_id %any)
+#   certs / cacerts / key (pubkey: our certificate, the peers' CA, our private key)
+#   child (net; empty: no children)  local_ts (10.2.0.0/24)  remote_ts (10.1.0.0/24)
+#   control_socket (required)  dataplane (none)  bpffs  xdp (lines of an xdp { } block)
+#   conn_extra / child_extra / daemon_extra / secret_extra / xdp: raw lines
+#     ("key = value", ';' separates)
+#   conns: more connection sections inside connections { } (ia_answerd_conn output)
 ia_answerd_conf() {
-  local kv
-  local -A o=([conn]=hub [local_addrs]=%any [remote_addrs]=%any
-    [proposals]=aes256gcm16-prfsha256-x25519 [esp_proposals]=aes256gcm16
-    [local_id]=resp.answerd.test [remote_id]=ini.answerd.test [secret]=""
-    [child]=net [local_ts]=10.2.0.0/24 [remote_ts]=10.1.0.0/24 [control_socket]=""
-    [dataplane]=none [conn_extra]="" [child_extra]="" [daemon_extra]="")
-  for kv in "$@"; do
-    [ -n "${o[${kv%%=*}]+set}" ] || ia_fail "ia_answerd_conf: unknown key '${kv%%=*}'"
-    o[${kv%%=*}]=${kv#*=}
-  done
-  [ -n "${o[secret]}" ] && [ -n "${o[control_socket]}" ] ||
-    ia_fail "ia_answerd_conf: secret and control_socket are required"
+  local -A o=()
+  ia_answerd_opts o "$@"
+  [ "${o[auth]}" != psk ] || [ -n "${o[secret]}" ] || ia_fail "ia_answerd_conf: secret is required with auth = psk"
+  [ -n "${o[control_socket]}" ] || ia_fail "ia_answerd_conf: control_socket is required"
+  echo "connections {"
+  ia_answerd_conn "$@"
+  [ -z "${o[conns]}" ] || echo "${o[conns]}"
+  echo "}"
+  echo "secrets {"
+  if [ "${o[auth]}" = psk ]; then
+    echo "  ike-${o[conn]} {"
+    echo "    id-local = ${o[local_id]}"
+    [ "${o[remote_id]}" = %any ] || echo "    id-remote = ${o[remote_id]}"
+    ia_conf_lines "    " "${o[secret_extra]}"
+    echo "    secret = \"${o[secret]}\""
+  else
+    echo "  private-${o[conn]} {"
+    echo "    file = ${o[key]}"
+  fi
+  echo "  }"
+  echo "}"
+  echo "answerd {"
+  echo "  dataplane = ${o[dataplane]}"
+  echo "  control_socket = ${o[control_socket]}"
+  [ -z "${o[bpffs]}" ] || echo "  bpffs = ${o[bpffs]}"
+  [ -z "${o[xdp]}" ] || printf '  xdp {\n%s\n  }\n' "$(ia_conf_lines "    " "${o[xdp]}")"
+  ia_conf_lines "  " "${o[daemon_extra]}"
+  echo "}"
+}
+
+# ia_answerd_conn KEY=VALUE...: print only the connection section of
+# ia_answerd_conf (same keys), to put several into one file with conns=.
+ia_answerd_conn() {
+  local -A o=()
+  ia_answerd_opts o "$@"
   cat <<CONF
-connections {
   ${o[conn]} {
     local_addrs = ${o[local_addrs]}
     remote_addrs = ${o[remote_addrs]}
     proposals = ${o[proposals]}
 $(ia_conf_lines "    " "${o[conn_extra]}")
     local {
-      auth = psk
+      auth = ${o[auth]}
       id = ${o[local_id]}
+$( [ -z "${o[certs]}" ] || echo "      certs = ${o[certs]}")
     }
     remote {
-      auth = psk
+      auth = ${o[auth]}
       id = ${o[remote_id]}
+$( [ -z "${o[cacerts]}" ] || echo "      cacerts = ${o[cacerts]}")
     }
+CONF
+  [ -z "${o[child]}" ] || cat <<CONF
     children {
       ${o[child]} {
         local_ts = ${o[local_ts]}
@@ -86,21 +117,26 @@ $(ia_conf_lines "    " "${o[conn_extra]}")
 $(ia_conf_lines "        " "${o[child_extra]}")
       }
     }
-  }
-}
-secrets {
-  ike-${o[conn]} {
-    id-local = ${o[local_id]}
-    id-remote = ${o[remote_id]}
-    secret = "${o[secret]}"
-  }
-}
-answerd {
-  dataplane = ${o[dataplane]}
-  control_socket = ${o[control_socket]}
-$(ia_conf_lines "  " "${o[daemon_extra]}")
-}
 CONF
+  echo "  }"
+}
+
+# ia_answerd_opts ARRAY KEY=VALUE...: fill the associative array ARRAY with the
+# defaults of ia_answerd_conf, then the given keys (an unknown key fails).
+ia_answerd_opts() {
+  local -n opts=$1
+  local kv
+  shift
+  opts=([conn]=hub [local_addrs]=%any [remote_addrs]=%any
+    [proposals]=aes256gcm16-prfsha256-x25519 [esp_proposals]=aes256gcm16 [auth]=psk
+    [local_id]=resp.answerd.test [remote_id]=ini.answerd.test [secret]="" [certs]=""
+    [cacerts]="" [key]="" [child]=net [local_ts]=10.2.0.0/24 [remote_ts]=10.1.0.0/24
+    [control_socket]="" [dataplane]=none [bpffs]="" [xdp]="" [conns]="" [conn_extra]=""
+    [child_extra]="" [daemon_extra]="" [secret_extra]="")
+  for kv in "$@"; do
+    [ -n "${opts[${kv%%=*}]+set}" ] || ia_fail "ia_answerd_conf: unknown key '${kv%%=*}'"
+    opts[${kv%%=*}]=${kv#*=}
+  done
 }
 
 # ia_answerctl SOCK ARGS...: answerctl of the build (ANSWERD_BUILD_DIR) against the
@@ -111,4 +147,47 @@ ia_answerctl() {
   shift
   [ -x "$bin" ] || return 127
   "$bin" --socket "$sock" "$@"
+}
+
+# The common start of a test with answerd in "resp" and strongSwan initiating
+# from "ini" (ia_topology_direct or _nat):
+#   ia_answerd_test NAME [CMD...]   # ia_strongswan_test NAME CMD..., answerd built
+#   ia_topology_direct
+#   ia_answerd_write_conf [KEY=VALUE...]   # answerd.conf for the topology
+#   ia_answerd_run                          # start it, --log-level debug
+#   ia_charon_run ini ini "$(ia_answerd_peer_conn hub)"
+# ia_answerd_test sets IA_ANSWERD (the binary), IA_PSK ("answerd interop test key
+# for NAME"), and the paths IA_ANSWERD_SOCK, IA_ANSWERD_CONF, IA_ANSWERD_LOG.
+ia_answerd_test() {
+  ia_strongswan_test "$@"
+  IA_ANSWERD=$(ia_answerd_bin) || exit $?
+  IA_PSK="answerd interop test key for $IA_NAME"
+  IA_ANSWERD_SOCK=$IA_WORK/answerd.sock
+  IA_ANSWERD_CONF=$IA_WORK/answerd.conf
+  IA_ANSWERD_LOG=$IA_WORK/answerd.log
+}
+
+# ia_answerd_write_conf [KEY=VALUE...]: write IA_ANSWERD_CONF with ia_answerd_conf:
+# answerd on IA_RESP_ADDR for the peer IA_INI_ADDR, secret IA_PSK, control socket
+# IA_ANSWERD_SOCK; the keys given override these.
+ia_answerd_write_conf() {
+  ia_answerd_conf local_addrs="$IA_RESP_ADDR" remote_addrs="$IA_INI_ADDR" secret="$IA_PSK" \
+    control_socket="$IA_ANSWERD_SOCK" "$@" >"$IA_ANSWERD_CONF"
+}
+
+# ia_answerd_run [ARGS...]: ia_answerd_start IA_ANSWERD in "resp" on IA_ANSWERD_CONF
+# with --log-level debug (and ARGS), logging to IA_ANSWERD_LOG.
+ia_answerd_run() {
+  ia_answerd_start "$IA_ANSWERD" resp "$IA_ANSWERD_CONF" "$IA_ANSWERD_SOCK" "$IA_ANSWERD_LOG" \
+    --log-level debug "$@"
+}
+
+# ia_answerd_peer_conn NAME [KEY=VALUE...]: ia_conn for the initiator in "ini" that
+# matches ia_answerd_write_conf's defaults (addresses, nets, identities, IA_PSK);
+# the keys given override these.
+ia_answerd_peer_conn() {
+  local name=$1
+  shift
+  ia_conn "$name" local_addrs="$IA_INI_ADDR" remote_addrs="$IA_RESP_ADDR" local_ts="$IA_INI_NET" \
+    remote_ts="$IA_RESP_NET" local_id=ini.answerd.test remote_id=resp.answerd.test secret="$IA_PSK" "$@"
 }

@@ -36,6 +36,17 @@ ia_require_strongswan() {
   done
 }
 
+# ia_strongswan_test NAME [CMD...]: the start of a test with strongSwan charons
+# carrying ESP in userspace (this kernel has none): ia_init NAME, root, charon and
+# the plugins every instance loads with kernel-libipsec, and the commands CMD.
+ia_strongswan_test() {
+  ia_init "$1"
+  shift
+  ia_require_root
+  ia_require_strongswan openssl vici socket-default kernel-netlink kernel-libipsec
+  [ $# -eq 0 ] || ia_require_cmd "$@"
+}
+
 # ia_charon_dir INST / ia_charon_log INST: the instance directory / its log file.
 ia_charon_dir() { echo "$IA_WORK/$1"; }
 ia_charon_log() { echo "$IA_WORK/$1/charon.log"; }
@@ -128,6 +139,17 @@ ia_charon_start() {
   if ! ia_wait_until 10 ia_charon_ready "$inst"; then
     ia_fail "charon $inst did not come up: $(tail -5 "$dir/charon.out" "$dir/charon.log" 2>/dev/null)"
   fi
+}
+
+# ia_charon_run INST NS SWANCTL_CONF [SETUP_OPTION...]: ia_charon_setup INST NS with
+# the options, write SWANCTL_CONF (text) as its swanctl.conf, start it, load it.
+ia_charon_run() {
+  local inst=$1 ns=$2 conf=$3
+  shift 3
+  ia_charon_setup "$inst" "$ns" "$@"
+  printf '%s\n' "$conf" | ia_swanctl_conf "$inst"
+  ia_charon_start "$inst"
+  ia_swanctl_load "$inst"
 }
 
 # ia_charon_ready INST: true when INST's charon runs and answers on vici.
