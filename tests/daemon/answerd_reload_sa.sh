@@ -13,74 +13,28 @@
 set -euo pipefail
 src=${ANSWERD_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$src/tests/interop/lib/interop.sh"
-ia_init answerd_reload_sa
-ia_require_root
-ia_require_strongswan openssl vici socket-default kernel-netlink kernel-libipsec
-answerd=$(ia_answerd_bin)
+ia_answerd_test answerd_reload_sa
 answerctl=${ANSWERD_BUILD_DIR}/tools/answerctl/answerctl
 [ -x "$answerctl" ] || ia_skip "answerctl not built at $answerctl (area answerctl)"
-psk="answerd reload test key"
 
 ia_topology_direct
-sock=$IA_WORK/answerd.sock
-conn() {  # NAME REMOTE_ID
-  cat <<CONF
-  $1 {
-    local_addrs = $IA_RESP_ADDR
-    remote_addrs = $IA_INI_ADDR
-    proposals = aes256gcm16-prfsha256-x25519
-    local {
-      auth = psk
-      id = resp.answerd.test
-    }
-    remote {
-      auth = psk
-      id = $2
-    }
-    children {
-      $1-net {
-        local_ts = $IA_RESP_NET
-        remote_ts = $IA_INI_NET
-        esp_proposals = aes256gcm16
-      }
-    }
-  }
-CONF
+sock=$IA_ANSWERD_SOCK
+# write_conf REMOTE_ID [gone]: connection "keep" accepting the peer REMOTE_ID and,
+# with "gone", connection "gone"; one secret for all identities.
+write_conf() {
+  ia_answerd_write_conf conn=keep child=keep-net remote_id="$1" \
+    secret_extra="id-keep = keep.answerd.test;id-gone = gone.answerd.test" \
+    conns="$( [ -z "${2:-}" ] || ia_answerd_conn conn=gone child=gone-net remote_id=gone.answerd.test \
+      local_addrs="$IA_RESP_ADDR" remote_addrs="$IA_INI_ADDR")"
+  "$IA_ANSWERD" --check-config -c "$IA_ANSWERD_CONF" >/dev/null || ia_fail "config rejected"
 }
-write_conf() {  # CONNECTION-SECTIONS...
-  {
-    echo "connections {"
-    printf '%s\n' "$@"
-    cat <<CONF
-}
-secrets {
-  ike-all {
-    id-resp = resp.answerd.test
-    id-keep = keep.answerd.test
-    id-gone = gone.answerd.test
-    secret = "$psk"
-  }
-}
-answerd {
-  dataplane = none
-  control_socket = $sock
-}
-CONF
-  } >"$IA_WORK/answerd.conf"
-  "$answerd" --check-config -c "$IA_WORK/answerd.conf" >/dev/null || ia_fail "config rejected"
-}
-write_conf "$(conn keep keep.answerd.test)" "$(conn gone gone.answerd.test)"
-ia_answerd_start "$answerd" resp "$IA_WORK/answerd.conf" "$sock" "$IA_WORK/answerd.log" --log-level debug
+write_conf keep.answerd.test gone
+ia_answerd_run
 apid=${IA_BG_PID[answerd]}
 
-ia_charon_setup ini ini
-for n in keep gone; do
-  ia_conn "$n" local_addrs="$IA_INI_ADDR" remote_addrs="$IA_RESP_ADDR" local_ts="$IA_INI_NET" \
-    remote_ts="$IA_RESP_NET" child="$n-net" auth=psk local_id="$n.answerd.test" \
-    remote_id=resp.answerd.test secret="$psk"
-done | ia_swanctl_conf ini
-ia_charon_start ini
-ia_swanctl_load ini
+ia_charon_run ini ini "$(for n in keep gone; do
+  ia_answerd_peer_conn "$n" child="$n-net" auth=psk local_id="$n.answerd.test"
+done)"
 ia_initiate ini keep-net
 ia_initiate ini gone-net
 ia_wait_ike ini 2 || ia_fail "strongSwan has not 2 IKE SAs"
@@ -95,7 +49,7 @@ keep_id=$(val "sa list" "$keep_sa[\"id\"]")
 keep_spi=$(val "sa list" "$keep_sa[\"child_sas\"][0][\"spi_in\"]")
 
 # 1. SIGHUP without "gone".
-write_conf "$(conn keep keep.answerd.test)"
+write_conf keep.answerd.test
 kill -HUP "$apid"
 ia_wait_until 20 ia_ike_count_is ini 1 ESTABLISHED || ia_fail "strongSwan still has the SA of the removed connection"
 ia_wait_until 10 test "$(ia_answerd_ike_count "$sock")" = 1 || ia_fail "answerd did not forget the deleted SA"
@@ -107,7 +61,7 @@ ctl "sa list" "len(r['result']['ike_sas']) == 1 and $keep_sa['id'] == $keep_id a
 grep -q "connection 'gone' removed by reload" "$IA_WORK/answerd.log" || ia_fail "no reason logged"
 
 # 2. answerctl daemon reload: "keep" now wants another identity.
-write_conf "$(conn keep other.answerd.test)"
+write_conf other.answerd.test
 "$answerctl" --socket "$sock" daemon reload >/dev/null || ia_fail "answerctl daemon reload failed"
 ia_wait_until 20 ia_ike_count_is ini 0 ESTABLISHED || ia_fail "strongSwan still has the SA of keep"
 ia_wait_until 10 test "$(ia_answerd_ike_count "$sock")" = 0 || ia_fail "answerd still lists the SA of keep"
@@ -115,7 +69,7 @@ ia_wait_until 10 test "$(ia_answerd_ike_count "$sock")" = 0 || ia_fail "answerd 
 [ "$(st request_retransmits)" = 0 ] || ia_fail "strongSwan answered at once, yet answerd retransmitted"
 
 # 3. New negotiations use the file as it is now.
-write_conf "$(conn keep keep.answerd.test)"
+write_conf keep.answerd.test
 "$answerctl" --socket "$sock" daemon reload >/dev/null || ia_fail "answerctl daemon reload failed"
 ia_initiate ini keep-net
 ia_wait_ike ini 1 || ia_fail "no new SA on keep after the reload"

@@ -19,6 +19,8 @@ if [ "${ANSWERD_XDP_IN_NS:-}" != 1 ]; then
   exec unshare --net --mount --propagation private env ANSWERD_XDP_IN_NS=1 "$0" "$@"
 fi
 ip link set lo up
+# shellcheck source=../interop/lib/interop.sh
+. "$(dirname "$0")/../interop/lib/interop.sh"  # ia_answerd_conf
 ip link add xa0 type veth peer name xb0
 ip link set xa0 up && ip link set xb0 up
 ip addr add 198.51.100.1/24 dev xa0
@@ -31,42 +33,9 @@ mkdir -p "$tmp/bpffs" && mount -t bpf bpf "$tmp/bpffs"
 sock=$tmp/answerd.sock
 fail() { echo "FAIL: $*"; [ -f "$tmp/answerd.log" ] && tail -20 "$tmp/answerd.log"; exit 1; }
 write_config() {  # $1 interfaces, $2 init_rate, $3 remote_addrs
-  cat > "$tmp/answerd.conf" <<CONF
-connections {
-  hub {
-    local_addrs = 198.51.100.1
-    remote_addrs = $3
-    local {
-      auth = psk
-      id = hub.example
-    }
-    remote {
-      auth = psk
-    }
-    children {
-      net {
-        local_ts = 10.1.0.0/24
-      }
-    }
-  }
-}
-secrets {
-  ike-hub {
-    secret = "a long random pre-shared key for the test"
-  }
-}
-answerd {
-  dataplane = none
-  control_socket = $sock
-  bpffs = $tmp/bpffs
-  xdp {
-    interfaces = $1
-    mode = generic
-    init_rate = $2
-    init_burst = 11
-  }
-}
-CONF
+  ia_answerd_conf local_addrs=198.51.100.1 remote_addrs="$3" local_id=hub.example \
+    secret="a long random pre-shared key for the test" control_socket="$sock" bpffs="$tmp/bpffs" \
+    xdp="interfaces = $1;mode = generic;init_rate = $2;init_burst = 11" > "$tmp/answerd.conf"
 }
 ctl() { "$answerctl" --socket "$sock" --bpffs "$tmp/bpffs" "$@"; }
 # The config map as JSON {ike_port, natt_port, flags, init_rate, init_burst}.
