@@ -20,6 +20,9 @@
 # coexistence. Run inside the VM (Debian's kernel) with
 #   tests/vm/run-vm tests/bpf/libxdp_dispatcher_test.sh
 set -euo pipefail
+# ia_answerd_conf: answerd's configuration, written as the interop tests write it.
+# shellcheck source=../interop/lib/interop.sh
+. "$(dirname "$0")/../interop/lib/interop.sh"
 build=${1:-${ANSWERD_BUILD_DIR:-build}}
 obj=$build/bpf/answer_xdp.bpf.o
 skip() { echo "SKIP: $*" >&2; exit 77; }
@@ -92,40 +95,9 @@ ip -n "$tag-a" addr add 192.0.2.3/24 dev "$tag-a"
 inb ip link add answerd-maps type dummy
 inb ip link set answerd-maps up
 sock=$work/answerd.sock
-cat >"$work/answerd.conf" <<CONF
-connections {
-  hub {
-    local_addrs = 192.0.2.2
-    remote_addrs = 192.0.2.1
-    proposals = aes256gcm16-prfsha256-x25519
-    local {
-      auth = psk
-      id = hub.example
-    }
-    remote {
-      auth = psk
-      id = %any
-    }
-  }
-}
-secrets {
-  ike-hub {
-    id-hub = hub.example
-    secret = "libxdp dispatcher test key"
-  }
-}
-answerd {
-  dataplane = none
-  control_socket = $sock
-  bpffs = $work/bpffs/answerd
-  xdp {
-    interfaces = answerd-maps
-    mode = generic
-    init_rate = 1
-    init_burst = 1
-  }
-}
-CONF
+ia_answerd_conf local_addrs=192.0.2.2 remote_addrs=192.0.2.1 local_id=hub.example remote_id=%any child= \
+  secret="libxdp dispatcher test key" control_socket="$sock" bpffs="$work/bpffs/answerd" \
+  xdp="interfaces = answerd-maps;mode = generic;init_rate = 1;init_burst = 1" >"$work/answerd.conf"
 (exec ip netns exec "$tag-b" "$answerd" -c "$work/answerd.conf") </dev/null >"$work/answerd.log" 2>&1 &
 answerd_pid=$!
 trap 'kill $answerd_pid 2>/dev/null; wait $answerd_pid 2>/dev/null; cleanup' EXIT

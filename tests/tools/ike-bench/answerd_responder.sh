@@ -10,54 +10,16 @@
 # an initiator certificate from a CA answerd does not trust is refused.
 # answerd comes from ANSWERD_BIN or $ANSWERD_BUILD_DIR/userspace/daemon/answerd.
 set -euo pipefail
-src=$(cd "$(dirname "$0")/../../.." && pwd)
-. "$src/tests/interop/lib/interop.sh"
-ia_init ike_bench_answerd
-ia_require_root
-ia_require_cmd jq python3
-build=${ANSWERD_BUILD_DIR:-$src/build}
-bench=$build/tools/ike-bench/ike-bench
-answerd=${ANSWERD_BIN:-$build/userspace/daemon/answerd}
-[ -x "$bench" ] || ia_skip "ike-bench not built at $bench"
-[ -x "$answerd" ] || ia_skip "answerd not built at $answerd (needs the daemon, sa and xfrm areas, or ANSWERD_BIN)"
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+ib_init ike_bench_answerd jq python3
+ib_answerd_bin
+bench=$IB_BENCH answerd=$IB_ANSWERD
 psk="ike-bench answerd interop key"
 
 ia_topology_direct
 sock=$IA_WORK/answerd.sock
-cat >"$IA_WORK/answerd.conf" <<CONF
-connections {
-  hub {
-    local_addrs = 192.0.2.2
-    remote_addrs = %any
-    proposals = aes256gcm16-prfsha256-x25519
-    local {
-      auth = psk
-      id = hub.example
-    }
-    remote {
-      auth = psk
-      id = %any
-    }
-    children {
-      net {
-        local_ts = 10.2.0.0/24
-        remote_ts = 10.1.0.0/16
-        esp_proposals = aes256gcm16
-      }
-    }
-  }
-}
-secrets {
-  ike-hub {
-    id-hub = hub.example
-    secret = "$psk"
-  }
-}
-answerd {
-  dataplane = none
-  control_socket = $sock
-}
-CONF
+ib_answerd_conf secret="$psk" child=net remote_ts=10.1.0.0/16 >"$IA_WORK/answerd.conf"
 ia_answerd_start "$answerd" resp "$IA_WORK/answerd.conf" "$sock" "$IA_WORK/answerd.log"
 
 ctl() { ia_answerd_query "$sock" "$@"; }
@@ -101,34 +63,8 @@ ia_pki_leaf "$pki_dir" spoke ca spoke.answerd.test
 ia_pki_leaf "$pki_dir" intruder rogue intruder.answerd.test
 ia_bg_stop answerd 2 || true
 rm -f "$sock"
-cat >"$IA_WORK/answerd-cert.conf" <<CONF
-connections {
-  hub {
-    local_addrs = 192.0.2.2
-    remote_addrs = %any
-    proposals = aes256gcm16-prfsha256-x25519
-    local {
-      auth = pubkey
-      id = hub.example
-      certs = $pki_dir/hub.pem
-    }
-    remote {
-      auth = pubkey
-      id = %any
-      cacerts = $pki_dir/ca.pem
-    }
-  }
-}
-secrets {
-  private-hub {
-    file = $pki_dir/hub.key
-  }
-}
-answerd {
-  dataplane = none
-  control_socket = $sock
-}
-CONF
+ib_answerd_conf auth=pubkey certs="$pki_dir/hub.pem" cacerts="$pki_dir/ca.pem" key="$pki_dir/hub.key" \
+  >"$IA_WORK/answerd-cert.conf"
 ia_answerd_start "$answerd" resp "$IA_WORK/answerd-cert.conf" "$sock" "$IA_WORK/answerd-cert.log"
 bench cert --cert "$pki_dir/spoke.pem" --key "$pki_dir/spoke.key" --cacert "$pki_dir/ca.pem" \
   --id-pattern spoke.answerd.test --count 10 --concurrency 5 --childless
