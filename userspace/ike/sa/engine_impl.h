@@ -33,8 +33,28 @@ struct ChildOutcome {
   std::optional<ike::Payload> error{};  // an error notify instead
 };
 
+// The cheap half of a Child SA negotiation (plan_child): the config child, the
+// chosen ESP proposal (with PFS its `pfs` is the peer's KE group) and the narrowed
+// selectors. `cfg` points into the Config the plan was made with.
+struct ChildPlan {
+  const config::Child* cfg = nullptr;
+  EspSelection sel{};
+  std::vector<ike::TrafficSelector> ts_i{}, ts_r{};  // RFC 7296 2.9: TSi is our remote
+  bool transport = false;
+  ike::Bytes kei{};  // PFS: the initiator's Key Exchange Data
+};
+
+// PFS (RFC 7296 1.3.1): our KE public value and g^ir, or the notify to answer.
+struct ChildDh {
+  crypto::SecretBytes g_ir{};
+  ike::Bytes public_value{};
+};
+[[nodiscard]] answerd::expected<ChildDh, ike::NotifyType> child_dh(ike::DhGroup group, const ike::Bytes& kei,
+                                                                    crypto::Random& rng);
+
 // Compute jobs (engine.h): IKE_SA_INIT (task_ike_init.cpp), IKE_AUTH's signature
-// verify and sign (task_ike_auth.cpp), an IKE SA rekey's DH (task_create_child.cpp).
+// verify and sign (task_ike_auth.cpp), an IKE SA rekey's DH and a Child SA's PFS DH
+// in CREATE_CHILD_SA (task_create_child.cpp).
 class InitJob;
 
 class Engine {
@@ -135,9 +155,20 @@ class Engine {
   bool has_duplicate(const IkeSa& self, const config::Connection& conn, const std::string& remote_id) const;
 
   // --- task_child.cpp: a Child SA from SA/TSi/TSr (IKE_AUTH and CREATE_CHILD_SA)
+  // create_child() is plan_child(), the PFS DH inline, finish_child(); CREATE_CHILD_SA
+  // with PFS runs the DH in a job between the two instead.
   ChildOutcome create_child(IkeSa& sa, const Request& req, std::span<const std::uint8_t> ni,
                             std::span<const std::uint8_t> nr, bool create_child_sa, const ChildSa* rekeyed,
                             TimePoint now);
+  // Selectors, proposal, KE group: the plan or the error notify to answer
+  // (TS_UNACCEPTABLE, NO_PROPOSAL_CHOSEN, INVALID_KE_PAYLOAD, INVALID_SYNTAX).
+  answerd::expected<ChildPlan, ike::Payload> plan_child(IkeSa& sa, const Request& req, bool create_child_sa,
+                                                        const ChildSa* rekeyed);
+  // KEYMAT (RFC 7296 2.17, g^ir empty without PFS), inbound SPI, install, response
+  // payloads. `rekey_reqid`: the reqid of the Child SA being rekeyed.
+  ChildOutcome finish_child(IkeSa& sa, const ChildPlan& plan, std::span<const std::uint8_t> ni,
+                            std::span<const std::uint8_t> nr, bool create_child_sa, const ChildDh& dh,
+                            std::optional<ike::Reqid> rekey_reqid, TimePoint now);
   bool install(IkeSa& sa, ChildSa& c, const config::Child& cfg, const crypto::ChildKeys& keys, bool with_policies);
   void delete_child(IkeSa& sa, const ChildSa& c);  // c already taken out of sa.children
 
@@ -156,6 +187,11 @@ class Engine {
   void create_child_sa(Output& out, IkeSa& sa, const Request& req, TimePoint now);
   void rekey_ike(Output& out, IkeSa& sa, const Request& req, const ike::SaPayload& sa_i, TimePoint now);
   bool rekey_complete(ComputeJob& job, Output& out, TimePoint now);  // false: not a rekey job
+  // A Child SA with PFS: the plan and nonces into a ChildJob (the DH); finished by
+  // child_complete() (rekey_complete() hands it on; false: not a Child SA PFS job).
+  void child_job(Output& out, IkeSa& sa, const Request& req, ChildPlan plan, const ike::Bytes& ni,
+                 const ike::Bytes& nr, std::optional<ike::Reqid> rekey_reqid);
+  bool child_complete(ComputeJob& job, Output& out, TimePoint now);
 };
 
 }  // namespace answerd::sa

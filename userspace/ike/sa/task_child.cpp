@@ -1,13 +1,17 @@
 // Child SA negotiation shared by IKE_AUTH and CREATE_CHILD_SA (RFC 7296 1.3, 2.9,
 // 2.17): pick the config child whose traffic selectors intersect the peer's, then
 // its first ESP proposal the peer offers, derive KEYMAT, take an inbound SPI from
-// the dataplane and install both SAs and their policies.
+// the dataplane and install both SAs and their policies. Split in plan_child()
+// (cheap checks, on the loop thread) and finish_child() (KEYMAT, SPI, install,
+// response) so that a CREATE_CHILD_SA's PFS DH (child_dh()) can run in a job
+// between the two (task_create_child.cpp); without PFS both run back to back.
 #include <algorithm>
 #include <cerrno>
 
 #include "ike/crypto/key_exchange.h"
 #include "ike/sa/engine_impl.h"
 #include "ike/sa/traffic_selectors.h"
+#include "ike/wire/names.h"
 #include "ike/wire/notify_data.h"
 
 namespace answerd::sa {
@@ -121,101 +125,128 @@ void Engine::delete_child(IkeSa& sa, const ChildSa& c) {
   log("CHILD_SA " + c.name + " #" + std::to_string(c.id) + " deleted");
 }
 
+answerd::expected<ChildDh, ike::NotifyType> child_dh(ike::DhGroup group, const ike::Bytes& kei, crypto::Random& rng) {
+  auto kx = crypto::make_key_exchange(group, rng);
+  if (!kx) return answerd::unexpected(ike::NotifyType::kNoProposalChosen);
+  auto g_ir = (*kx)->shared_secret(kei);
+  if (!g_ir) return answerd::unexpected(ike::NotifyType::kInvalidSyntax);  // a bad public value
+  const auto pv = (*kx)->public_value();
+  return ChildDh{.g_ir = std::move(*g_ir), .public_value = ike::Bytes(pv.begin(), pv.end())};
+}
+
 ChildOutcome Engine::create_child(IkeSa& sa, const Request& req, std::span<const std::uint8_t> ni,
                                   std::span<const std::uint8_t> nr, bool create_child_sa, const ChildSa* rekeyed,
                                   TimePoint now) {
-  ChildOutcome r;
+  auto plan = plan_child(sa, req, create_child_sa, rekeyed);
+  if (!plan) return ChildOutcome{.payloads = {}, .error = std::move(plan.error())};
+  ChildDh dh;
+  if (plan->sel.pfs != ike::DhGroup::kNone) {
+    auto d = child_dh(plan->sel.pfs, plan->kei, rng_);
+    if (!d) return ChildOutcome{.payloads = {}, .error = ike::make_notify(d.error())};
+    dh = std::move(*d);
+  }
+  const auto reqid = rekeyed != nullptr ? std::optional(rekeyed->reqid) : std::nullopt;
+  return finish_child(sa, *plan, ni, nr, create_child_sa, dh, reqid, now);
+}
+
+answerd::expected<ChildPlan, ike::Payload> Engine::plan_child(IkeSa& sa, const Request& req, bool create_child_sa,
+                                                              const ChildSa* rekeyed) {
   const auto* sa_p = ike::body_of<ike::SaPayload>(*ike::find_payload(req.payloads, ike::PayloadType::kSa));
   const auto* tsi = ts_of(req.payloads, ike::PayloadType::kTsi);
   const auto* tsr = ts_of(req.payloads, ike::PayloadType::kTsr);
-  if (sa_p == nullptr || tsi == nullptr || tsr == nullptr) {
-    r.error = ike::make_notify(ike::NotifyType::kInvalidSyntax);
-    return r;
-  }
+  if (sa_p == nullptr || tsi == nullptr || tsr == nullptr)
+    return answerd::unexpected(ike::make_notify(ike::NotifyType::kInvalidSyntax));
   // RFC 7296 2.9: TSi is the initiator's side (our remote), TSr ours.
-  const config::Child* chosen = nullptr;
-  std::vector<ike::TrafficSelector> ts_i, ts_r;
+  ChildPlan p;
   for (const auto& c : sa.conn->children) {
     if (rekeyed != nullptr && c.name != rekeyed->name) continue;
-    ts_i = narrow(tsi->selectors, c.remote_ts, sa.remote.addr);
-    ts_r = narrow(tsr->selectors, c.local_ts, sa.local.addr);
-    if (!ts_i.empty() && !ts_r.empty()) {
-      chosen = &c;
+    p.ts_i = narrow(tsi->selectors, c.remote_ts, sa.remote.addr);
+    p.ts_r = narrow(tsr->selectors, c.local_ts, sa.local.addr);
+    if (!p.ts_i.empty() && !p.ts_r.empty()) {
+      p.cfg = &c;
       break;
     }
   }
-  if (chosen == nullptr) {
+  if (p.cfg == nullptr) {
     ++stats_.ts_unacceptable;
-    r.error = ike::make_notify(ike::NotifyType::kTsUnacceptable);
-    return r;
+    return answerd::unexpected(ike::make_notify(ike::NotifyType::kTsUnacceptable));
   }
-  const auto props = chosen->esp_proposals.empty() ? config::default_esp_proposals() : chosen->esp_proposals;
+  const auto props = p.cfg->esp_proposals.empty() ? config::default_esp_proposals() : p.cfg->esp_proposals;
   auto sel = select_esp(props, *sa_p, create_child_sa);
   if (!sel) {
     ++stats_.no_proposal_chosen;
-    r.error = ike::make_notify(ike::NotifyType::kNoProposalChosen);
-    return r;
+    return answerd::unexpected(ike::make_notify(ike::NotifyType::kNoProposalChosen));
   }
-  // PFS (RFC 7296 1.3.1): g^ir of this exchange's KE payloads goes into KEYMAT.
-  crypto::SecretBytes g_ir;
-  std::optional<ike::Payload> ke_r;
-  if (sel->pfs != ike::DhGroup::kNone) {
+  p.sel = std::move(*sel);
+  // PFS (RFC 7296 1.3.1): the KE group must be one both sides accept; the response's
+  // SA then names the group of the KE payloads.
+  if (p.sel.pfs != ike::DhGroup::kNone) {
     const auto* kp = ike::find_payload(req.payloads, ike::PayloadType::kKe);
     const auto* ke = kp == nullptr ? nullptr : ike::body_of<ike::KePayload>(*kp);
-    if (ke == nullptr || std::find(sel->acceptable.begin(), sel->acceptable.end(), ke->group) == sel->acceptable.end()) {
+    if (ke == nullptr || std::find(p.sel.acceptable.begin(), p.sel.acceptable.end(), ke->group) == p.sel.acceptable.end()) {
       ++stats_.invalid_ke;
-      r.error = ike::make_invalid_ke_payload(sel->pfs);
-      return r;
+      return answerd::unexpected(ike::make_invalid_ke_payload(p.sel.pfs));
     }
-    auto kx = crypto::make_key_exchange(ke->group, rng_);
-    auto s = kx ? (*kx)->shared_secret(ke->data) : answerd::expected<crypto::SecretBytes, crypto::CryptoError>(
-                                                     answerd::unexpect, crypto::CryptoError::kInternal);
-    if (!s) {
-      r.error = ike::make_notify(ike::NotifyType::kInvalidSyntax);
-      return r;
-    }
-    g_ir = std::move(*s);
-    const auto pv = (*kx)->public_value();
-    ke_r = ike::make_payload(ike::KePayload{ke->group, ike::Bytes(pv.begin(), pv.end())});
+    p.sel.pfs = ke->group;
+    p.kei = ke->data;
   }
-  const ike::Reqid reqid = rekeyed != nullptr ? rekeyed->reqid : kernel::owned_reqid(next_reqid_++);
-  auto spi_in = dp_.alloc_spi(sa.remote.addr, sa.local.addr, reqid);
-  auto keys = crypto::derive_child_keys(sa.suite.prf, sa.keys.sk_d.view(), sel->suite, g_ir.view(), ni, nr);
-  if (!spi_in || !keys) {
-    ++stats_.dataplane_errors;
-    if (!spi_in) log("CHILD_SA: no inbound SPI: " + spi_in.error().message);
+  p.transport = p.cfg->mode == config::Mode::kTransport &&
+                ike::find_notify(req.payloads, ike::NotifyType::kUseTransportMode) != nullptr;
+  return p;
+}
+
+ChildOutcome Engine::finish_child(IkeSa& sa, const ChildPlan& plan, std::span<const std::uint8_t> ni,
+                                  std::span<const std::uint8_t> nr, bool create_child_sa, const ChildDh& dh,
+                                  std::optional<ike::Reqid> rekey_reqid, TimePoint now) {
+  ChildOutcome r;
+  const config::Child& chosen = *plan.cfg;
+  const auto& sel = plan.sel;
+  // RFC 7296 2.17: KEYMAT = prf+(SK_d, [g^ir (new) |] Ni | Nr).
+  auto keys = crypto::derive_child_keys(sa.suite.prf, sa.keys.sk_d.view(), sel.suite, dh.g_ir.view(), ni, nr);
+  if (!keys) {  // before the SPI: nothing reserved for a Child SA that cannot be
     r.error = ike::make_notify(ike::NotifyType::kNoAdditionalSas);
     return r;
   }
-  const bool transport = chosen->mode == config::Mode::kTransport &&
-                         ike::find_notify(req.payloads, ike::NotifyType::kUseTransportMode) != nullptr;
+  const ike::Reqid reqid = rekey_reqid.value_or(kernel::owned_reqid(next_reqid_++));
+  auto spi_in = dp_.alloc_spi(sa.remote.addr, sa.local.addr, reqid);
+  if (!spi_in) {
+    ++stats_.dataplane_errors;
+    log("CHILD_SA: no inbound SPI: " + spi_in.error().message);
+    r.error = ike::make_notify(ike::NotifyType::kNoAdditionalSas);
+    return r;
+  }
   ChildSa c{.id = next_child_id_++,
-            .name = chosen->name,
+            .name = chosen.name,
             .spi_in = *spi_in,
-            .spi_out = sel->peer_spi,
-            .suite = sel->suite,
-            .esn = sel->esn,
-            .mode = transport ? config::Mode::kTransport : config::Mode::kTunnel,
+            .spi_out = sel.peer_spi,
+            .suite = sel.suite,
+            .esn = sel.esn,
+            .mode = plan.transport ? config::Mode::kTransport : config::Mode::kTunnel,
             .reqid = reqid,
-            .local_ts = ts_r,
-            .remote_ts = ts_i,
-            .if_id_in = if_id(chosen->if_id_in, sa.conn->if_id_in),
-            .if_id_out = if_id(chosen->if_id_out, sa.conn->if_id_out),
+            .local_ts = plan.ts_r,
+            .remote_ts = plan.ts_i,
+            .if_id_in = if_id(chosen.if_id_in, sa.conn->if_id_in),
+            .if_id_out = if_id(chosen.if_id_out, sa.conn->if_id_out),
             .sa_in = {},
             .sa_out = {},
             .policies = {},
             .installed_at = now,
-            .life_time_s = static_cast<std::uint64_t>(chosen->life_time.count())};
-  if (!install(sa, c, *chosen, *keys, rekeyed == nullptr)) ++stats_.dataplane_errors;
+            .life_time_s = static_cast<std::uint64_t>(chosen.life_time.count())};
+  // Policies belong to the first Child SA of a reqid: a rekey's new SA shares them,
+  // unless the old one went meanwhile (its hard lifetime while a PFS job was out).
+  const bool with_policies = std::none_of(sa.children.begin(), sa.children.end(),
+                                          [&](const ChildSa& o) { return o.reqid == reqid; });
+  if (!install(sa, c, chosen, *keys, with_policies)) ++stats_.dataplane_errors;
   ++stats_.child_installed;
   log("CHILD_SA " + c.name + " #" + std::to_string(c.id) + " installed, SPIs in " + std::to_string(c.spi_in.value()) +
-      " out " + std::to_string(c.spi_out.value()));
-  if (transport) r.payloads.push_back(ike::make_notify(ike::NotifyType::kUseTransportMode));
-  r.payloads.push_back(ike::make_payload(esp_response_sa(*sel, c.spi_in)));
+      " out " + std::to_string(c.spi_out.value()) +
+      (sel.pfs != ike::DhGroup::kNone ? ", PFS " + std::string(ike::to_string(sel.pfs)) : std::string()));
+  if (plan.transport) r.payloads.push_back(ike::make_notify(ike::NotifyType::kUseTransportMode));
+  r.payloads.push_back(ike::make_payload(esp_response_sa(sel, c.spi_in)));
   if (create_child_sa) r.payloads.push_back(ike::make_payload(ike::NoncePayload{ike::Bytes(nr.begin(), nr.end())}));
-  if (ke_r) r.payloads.push_back(std::move(*ke_r));
-  r.payloads.push_back(ike::make_payload(ike::PayloadType::kTsi, ike::TsPayload{ts_i}));
-  r.payloads.push_back(ike::make_payload(ike::PayloadType::kTsr, ike::TsPayload{ts_r}));
+  if (sel.pfs != ike::DhGroup::kNone) r.payloads.push_back(ike::make_payload(ike::KePayload{sel.pfs, dh.public_value}));
+  r.payloads.push_back(ike::make_payload(ike::PayloadType::kTsi, ike::TsPayload{plan.ts_i}));
+  r.payloads.push_back(ike::make_payload(ike::PayloadType::kTsr, ike::TsPayload{plan.ts_r}));
   sa.children.push_back(std::move(c));
   return r;
 }

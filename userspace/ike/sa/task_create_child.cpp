@@ -4,7 +4,8 @@
 //   Child SA rekey: --> HDR, SK { N(REKEY_SA), SA, Ni, [KEi,] TSi, TSr }   (1.3.3)
 //   IKE SA rekey:   --> HDR, SK { SA, Ni, KEi }  <-- HDR, SK { SA, Nr, KEr } (1.3.2)
 // The old Child or IKE SA stays until the initiator deletes it. An IKE SA rekey's
-// DH and key derivation run in RekeyJob, off the loop thread (engine.h).
+// DH and key derivation run in RekeyJob, a Child SA's PFS DH in ChildJob, both off
+// the loop thread (engine.h); a Child SA without KE is answered inline.
 #include <algorithm>
 
 #include "ike/crypto/key_exchange.h"
@@ -31,10 +32,7 @@ void Engine::create_child_sa(Output& out, IkeSa& sa, const Request& req, TimePoi
   const bool ike_proposal = std::any_of(sa_p->proposals.begin(), sa_p->proposals.end(),
                                         [](const ike::Proposal& p) { return p.protocol == ike::ProtocolId::kIke; });
   if (rekey == nullptr && ike_proposal) return rekey_ike(out, sa, req, *sa_p, now);
-  // A new or rekeyed Child SA: its PFS DH (if any) runs inline in create_child().
-  const ike::Bytes ni = nonce_of(req.payloads);
-  ike::Bytes nr(32);
-  rng_.fill(nr);
+  // A new or rekeyed Child SA: the cheap checks here; with PFS the DH in a ChildJob.
   const ChildSa* old = nullptr;
   if (rekey != nullptr) {
     const auto spi = ike::notify_esp_spi(*rekey);
@@ -48,13 +46,84 @@ void Engine::create_child_sa(Output& out, IkeSa& sa, const Request& req, TimePoi
     }
     old = &*it;
   }
-  auto child = create_child(sa, req, ni, nr, true, old, now);  // `old` is invalid after this
-  if (child.error) {
-    respond(out, sa, req, {std::move(*child.error)});
-    return;
-  }
+  auto plan = plan_child(sa, req, true, old);
+  if (!plan) return respond(out, sa, req, {std::move(plan.error())});
+  const ike::Bytes ni = nonce_of(req.payloads);
+  ike::Bytes nr(32);
+  rng_.fill(nr);
+  const auto reqid = old != nullptr ? std::optional(old->reqid) : std::nullopt;
+  if (plan->sel.pfs != ike::DhGroup::kNone) return child_job(out, sa, req, std::move(*plan), ni, nr, reqid);
+  auto child = finish_child(sa, *plan, ni, nr, true, ChildDh{}, reqid, now);
+  if (child.error) return respond(out, sa, req, {std::move(*child.error)});
   if (rekey != nullptr) ++stats_.child_rekeyed;
   respond(out, sa, req, std::move(child.payloads));
+}
+
+// A Child SA's PFS DH (RFC 7296 1.3.1, 1.3.3) off the loop thread; KEYMAT, the
+// inbound SPI and the install follow in child_complete() on the loop thread, so a
+// job that completes into nothing has reserved nothing in the kernel.
+class ChildJob final : public ComputeJob {
+ public:
+  // inputs (read-only while run() executes)
+  std::uint64_t sa_id = 0;
+  ike::IkeSpi spi_r{};
+  Datagram dgram{};
+  ike::Header header{};
+  std::shared_ptr<const config::Config> cfg{};  // plan.cfg points into it
+  ChildPlan plan{};
+  ike::Bytes ni{}, nr{};
+  std::optional<ike::Reqid> rekey_reqid{};
+  crypto::Random* rng = nullptr;
+  // outputs
+  bool ran = false;
+  answerd::expected<ChildDh, ike::NotifyType> dh{answerd::unexpect, ike::NotifyType::kNoProposalChosen};
+
+  void run() override {
+    ran = true;
+    dh = child_dh(plan.sel.pfs, plan.kei, *rng);
+  }
+};
+
+void Engine::child_job(Output& out, IkeSa& sa, const Request& req, ChildPlan plan, const ike::Bytes& ni,
+                       const ike::Bytes& nr, std::optional<ike::Reqid> rekey_reqid) {
+  auto job = std::make_unique<ChildJob>();
+  job->sa_id = sa.id;
+  job->spi_r = sa.spi_r;
+  if (req.dgram != nullptr) job->dgram = *req.dgram;
+  job->header = req.header;
+  job->cfg = cfg_;
+  job->plan = std::move(plan);
+  job->ni = ni;
+  job->nr = nr;
+  job->rekey_reqid = rekey_reqid;
+  job->rng = &rng_;
+  busy_.insert(sa.spi_r);
+  out.job = std::move(job);
+}
+
+// Back on the loop thread: KEYMAT with g^ir, install, respond; or nothing when the
+// IKE SA went, changed state, answered something else, or the config was reloaded
+// meanwhile (the peer's retransmit then starts over under the new configuration).
+bool Engine::child_complete(ComputeJob& j, Output& out, TimePoint now) {
+  auto* job = dynamic_cast<ChildJob*>(&j);
+  if (job == nullptr) return false;
+  IkeSa* target = job_target(job->sa_id, job->spi_r, job->header.message_id, IkeState::kEstablished);
+  if (target == nullptr || !job->ran) return true;
+  if (job->cfg != cfg_) {
+    log("IKE_SA #" + std::to_string(job->sa_id) + ": configuration reloaded during CREATE_CHILD_SA; waiting for a retransmit");
+    return true;
+  }
+  IkeSa& sa = *target;
+  const Request req{.dgram = &job->dgram, .header = job->header, .payloads = {}};
+  auto child = job->dh ? finish_child(sa, job->plan, job->ni, job->nr, true, *job->dh, job->rekey_reqid, now)
+                       : ChildOutcome{.payloads = {}, .error = ike::make_notify(job->dh.error())};
+  if (child.error) {
+    respond(out, sa, req, {std::move(*child.error)});
+    return true;
+  }
+  if (job->rekey_reqid) ++stats_.child_rekeyed;
+  respond(out, sa, req, std::move(child.payloads));
+  return true;
 }
 
 // An IKE SA rekey's DH and key derivation (RFC 7296 2.18), off the loop thread.
@@ -141,7 +210,7 @@ void Engine::rekey_ike(Output& out, IkeSa& sa, const Request& req, const ike::Sa
 // stays until the initiator deletes it.
 bool Engine::rekey_complete(ComputeJob& j, Output& out, TimePoint now) {
   auto* job = dynamic_cast<RekeyJob*>(&j);
-  if (job == nullptr) return false;
+  if (job == nullptr) return child_complete(j, out, now);
   pending_spi_.erase(job->new_spi_r);
   IkeSa* target = job_target(job->sa_id, job->spi_r, job->header.message_id, IkeState::kEstablished);
   if (target == nullptr || !job->ran) return true;  // gone or deleting meanwhile, or never run
