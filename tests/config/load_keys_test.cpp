@@ -175,7 +175,7 @@ TEST(AuthKeys, RoundsAndErrors) {
   EXPECT_THAT(problems(text("auth = pubkey", "auth = pubkey")),
               ElementsAre("t.conf:2: connections.c.local: auth = pubkey needs certs (our certificate)",
                           "t.conf:5: connections.c.remote: auth = pubkey needs cacerts, certs or pubkeys to trust "
-                          "(or CA certificates in x509ca/)"));
+                          "(or CA certificates in x509ca/ or the authorities section)"));
   auto ok = parse_string(text("auth = pubkey\n certs = a.pem, b.pem\n id = \"C=CH, O=Org, CN=hub\"",
                               "auth = rsa\n cacerts = ca.pem\n id = \"C=CH, O=Org, CN=*\""),
                          "t.conf", no_files());
@@ -217,7 +217,7 @@ TEST(SecretKeys, FormsAndErrors) {
               "t.conf:2: secrets.ike-x.id-a: invalid DN 'C=XX, QQ=1': unknown DN attribute 'QQ'");
   EXPECT_THAT(problems("secrets { eap-x {\n secret = a\n} }\n")[0], "t.conf:1: secrets.eap-x: EAP secrets are not supported");
   EXPECT_THAT(problems("secrets { foo { } }\n")[0],
-              "t.conf:1: unknown section 'foo' in secrets (ike<suffix>, private<suffix>, rsa<suffix>, ecdsa<suffix>)");
+              "t.conf:1: unknown section 'foo' in secrets (ike<suffix>, private<suffix>, rsa<suffix>, ecdsa<suffix>, pkcs8<suffix>)");
   EXPECT_THAT(problems("secrets { private-k {\n secret = pass\n} }\n")[0], "t.conf:1: secrets.private-k: missing file");
   auto key = parse_string("secrets { ecdsa-k {\n file = k.pem\n secret = pass\n} }\n", "t.conf", no_files());
   ASSERT_TRUE(key);
@@ -275,7 +275,7 @@ INSTANTIATE_TEST_SUITE_P(
         std::pair{"ebpf { }", "t.conf:2: unknown section 'ebpf' in answerd"}));
 
 TEST(TopLevel, UnknownAndUnsupported) {
-  EXPECT_THAT(problems("charon { }\n")[0], "t.conf:1: unknown top-level section 'charon' (connections, secrets, answerd)");
+  EXPECT_THAT(problems("charon { }\n")[0], "t.conf:1: unknown top-level section 'charon' (connections, secrets, authorities, answerd)");
   EXPECT_THAT(problems("pools { }\n")[0], "t.conf:1: section 'pools' is not supported by answerd");
   EXPECT_THAT(problems("x = 1\n")[0], "t.conf:1: unknown top-level key 'x'");
   EXPECT_THAT(problems("connections {\n x = 1\n}\n")[0], "t.conf:2: unexpected key 'x' in connections (connections are sections)");
