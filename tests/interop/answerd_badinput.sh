@@ -14,18 +14,13 @@
 # IA_GARBAGE_FLIPS (default 8) sets the bit-flipped variants per captured message.
 set -euo pipefail
 . "$(dirname "$0")/lib/interop.sh"
-ia_init answerd_badinput
-ia_require_root
-ia_require_strongswan openssl vici socket-default kernel-netlink kernel-libipsec
-ia_require_cmd valgrind tcpdump
-answerd=$(ia_answerd_bin)
+ia_answerd_test answerd_badinput valgrind tcpdump
+answerd=$IA_ANSWERD psk=$IA_PSK
 src=$(cd "$(dirname "$0")/../.." && pwd)
-psk="answerd interop test key for answerd_badinput"
 
 ia_topology_direct
-sock=$IA_WORK/answerd.sock
-ia_answerd_conf local_addrs="$IA_RESP_ADDR" remote_addrs="$IA_INI_ADDR" secret="$psk" control_socket="$sock" \
-  >"$IA_WORK/answerd.conf"
+sock=$IA_ANSWERD_SOCK
+ia_answerd_write_conf
 vglog=$IA_WORK/valgrind.log
 # A sanitizer build (-DANSWERD_SANITIZE=ON) checks itself (ASan + LSan, report in
 # answerd.log); any other build runs under valgrind's memcheck.
@@ -49,13 +44,12 @@ fi
 chmod +x "$IA_WORK/answerd-vg"
 pcap=$IA_WORK/resp.pcap
 ia_capture_start resp "$IA_RESP_DEV" "$pcap"
-IA_ANSWERD_START_TIMEOUT=60 ia_answerd_start "$IA_WORK/answerd-vg" resp "$IA_WORK/answerd.conf" "$sock" "$IA_WORK/answerd.log" --log-level debug
+IA_ANSWERD=$IA_WORK/answerd-vg IA_ANSWERD_START_TIMEOUT=60 ia_answerd_run
 ctl() { ia_answerd_query "$sock" "$@"; }
 stat() { ia_answerd_stat "$sock" "$1"; }
 
 conn() {  # NAME LOCAL_ID SECRET
-  ia_conn "$1" local_addrs="$IA_INI_ADDR" remote_addrs="$IA_RESP_ADDR" local_ts="$IA_INI_NET" \
-    remote_ts="$IA_RESP_NET" local_id="$2" remote_id=resp.answerd.test secret="$3" child="$1-net"
+  ia_answerd_peer_conn "$1" local_id="$2" secret="$3" child="$1-net"
 }
 # initiator CONN...: (re)start strongSwan with these connections; "wrongpsk" has
 # the same identities as "good", so it gets a charon of its own.

@@ -11,11 +11,8 @@
 # INITIAL_CONTACT unless its own connection says unique = never ("noic" below).
 set -euo pipefail
 . "$(dirname "$0")/lib/interop.sh"
-ia_init answerd_unique
-ia_require_root
-ia_require_strongswan openssl vici socket-default kernel-netlink kernel-libipsec
-answerd=$(ia_answerd_bin)
-psk="answerd interop test key for answerd_unique"
+ia_answerd_test answerd_unique
+answerd=$IA_ANSWERD psk=$IA_PSK
 
 ia_ns_create ini ini2 resp
 ia_link ini 192.0.2.1/24 resp 192.0.2.2/24

@@ -6,9 +6,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/interop.sh"
-ia_init harness_selftest
-ia_require_root
-ia_require_strongswan openssl vici socket-default kernel-netlink kernel-libipsec
+ia_strongswan_test harness_selftest
 
 # child STATE_FILE MODE: a run that builds a topology with a charon, writes
 # "prefix work charon-pid" to STATE_FILE, then fails, or waits to be killed.

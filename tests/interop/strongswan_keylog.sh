@@ -11,10 +11,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/interop.sh"
-ia_init strongswan_keylog
-ia_require_root
-ia_require_strongswan openssl vici socket-default kernel-netlink kernel-libipsec
-ia_require_cmd tcpdump tshark python3 pki
+ia_strongswan_test strongswan_keylog tcpdump tshark python3 pki
 cases=${*:-psk-x25519-aes256gcm16 cert-ecdsa-p256 psk-rekey}
 out=$IA_WORK/out
 

@@ -21,10 +21,7 @@
 set -euo pipefail
 src=$(cd "$(dirname "$0")/../../.." && pwd)
 . "$src/tests/interop/lib/interop.sh"
-ia_init ike_bench_strongswan
-ia_require_root
-ia_require_strongswan openssl vici socket-default kernel-netlink kernel-libipsec
-ia_require_cmd jq nft pki
+ia_strongswan_test ike_bench_strongswan jq nft pki
 bench=${ANSWERD_BUILD_DIR:-$src/build}/tools/ike-bench/ike-bench
 [ -x "$bench" ] || ia_skip "ike-bench not built at $bench"
 
