@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include <atomic>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -130,6 +131,64 @@ TEST(EventLoopPost, TasksFromOtherThreadsRunOnTheLoopThread) {
   loop->run();
   for (auto& t : ts) t.join();
   EXPECT_EQ(ran, kThreads * kEach);
+}
+
+// The timerfd is rearmed only when the earliest deadline changes: a cancelled
+// timer must not wake the loop, a later one must, and a timer added after one
+// fired must fire too.
+TEST(EventLoopTimers, RealClockRearmAfterCancelAndAfterFiring) {
+  SteadyClock clock;
+  auto loop = make_loop(clock);
+  auto early = loop->add_timer(30ms, [] { ADD_FAILURE() << "cancelled timer fired"; });
+  loop->run_once(0ms);  // arms the timerfd for 30 ms
+  ASSERT_TRUE(loop->cancel_timer(early));
+  loop->run_once(120ms);  // may wake at 30 ms (armed before the cancel); fires nothing
+  auto t0 = clock.now();
+  loop->run_once(120ms);  // disarmed now: nothing wakes the loop before the timeout
+  EXPECT_GE(clock.now() - t0, 100ms);
+  int fired = 0;
+  loop->add_timer(40ms, [&] {
+    ++fired;
+    loop->add_timer(20ms, [&] {
+      ++fired;
+      loop->stop();
+    });
+  });
+  t0 = clock.now();
+  loop->run();  // returns only through both timers firing
+  EXPECT_EQ(fired, 2);
+  EXPECT_GE(clock.now() - t0, 60ms);
+}
+
+// Iteration-end hooks run after the iteration's fd callbacks, timers and posted
+// tasks, outside in_iteration(); a hook may remove itself.
+TEST(EventLoopHooks, RunAfterEverythingElseOfTheIteration) {
+  FakeClock clock;
+  auto loop = make_loop(clock);
+  std::vector<std::string> order;
+  loop->add_timer(0s, [&] {
+    EXPECT_TRUE(loop->in_iteration());
+    order.push_back("timer");
+  });
+  loop->post([&] {
+    EXPECT_TRUE(loop->in_iteration());
+    order.push_back("posted");
+  });
+  EventLoop::HookId once = 0;
+  loop->at_iteration_end([&] {
+    EXPECT_FALSE(loop->in_iteration());
+    order.push_back("hook");
+  });
+  once = loop->at_iteration_end([&] {
+    order.push_back("once");
+    loop->remove_iteration_end(once);
+  });
+  EXPECT_FALSE(loop->in_iteration());
+  loop->run_once(0ms);
+  EXPECT_EQ(order, (std::vector<std::string>{"timer", "posted", "hook", "once"}));
+  loop->run_once(0ms);
+  EXPECT_EQ(order.back(), "hook");
+  EXPECT_EQ(order.size(), 5u);
 }
 
 TEST(EventLoopSignals, DeliveredThroughSignalfd) {

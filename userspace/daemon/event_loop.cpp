@@ -13,6 +13,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -118,13 +119,26 @@ expected<void, std::string> EventLoop::add_signal(int signo, Task cb) {
 }
 
 void EventLoop::post(Task task) {
+  bool wake = false;
   {
     std::lock_guard lk(post_mu_);
+    wake = posted_.empty();  // not empty: an earlier post has woken (or will wake) the loop
     posted_.push_back(std::move(task));
   }
+  if (!wake) return;
   std::uint64_t one = 1;
   // EAGAIN means the counter is saturated: the loop is awake anyway.
   [[maybe_unused]] auto n = ::write(eventfd_.get(), &one, sizeof one);
+}
+
+EventLoop::HookId EventLoop::at_iteration_end(Task cb) {
+  HookId id = next_hook_++;
+  end_hooks_.emplace_back(id, std::move(cb));
+  return id;
+}
+
+void EventLoop::remove_iteration_end(HookId id) {
+  std::erase_if(end_hooks_, [id](const auto& h) { return h.first == id; });
 }
 
 void EventLoop::stop() {
@@ -142,9 +156,21 @@ void EventLoop::run_once(std::chrono::milliseconds timeout) {
   int n = ::epoll_wait(epoll_.get(), evs.data(), static_cast<int>(evs.size()),
                        timeout.count() < 0 ? -1 : static_cast<int>(timeout.count()));
   if (n < 0 && errno != EINTR) log::error(log::Subsys::dmn, "epoll_wait: {}", std::strerror(errno));
+  in_iteration_ = true;
   for (int i = 0; i < n; ++i) dispatch(evs[static_cast<std::size_t>(i)].data.u64, evs[static_cast<std::size_t>(i)].events);
   fire_due_timers();
   run_posted();
+  in_iteration_ = false;
+  // A copy of the ids: a hook may remove itself or another.
+  std::vector<HookId> ids;
+  ids.reserve(end_hooks_.size());
+  for (const auto& h : end_hooks_) ids.push_back(h.first);
+  for (HookId id : ids) {
+    auto it = std::find_if(end_hooks_.begin(), end_hooks_.end(), [id](const auto& h) { return h.first == id; });
+    if (it == end_hooks_.end()) continue;
+    Task cb = it->second;
+    guarded("iteration-end hook", cb);
+  }
   rearm_timerfd();
 }
 
@@ -155,6 +181,7 @@ void EventLoop::dispatch(std::uint64_t data, std::uint32_t events) {
     std::uint64_t v = 0;
     if (fd == timerfd_.get() || fd == eventfd_.get()) {
       [[maybe_unused]] auto r = ::read(fd, &v, sizeof v);
+      if (fd == timerfd_.get()) armed_.reset();  // fired: rearm whatever comes next
     } else if (fd == signalfd_.get()) {
       drain_signals();
     }
@@ -184,8 +211,11 @@ void EventLoop::fire_due_timers() {
 }
 
 void EventLoop::rearm_timerfd() {
+  if (timers_.empty() ? !armed_ : armed_ == timers_.begin()->first.deadline) return;  // unchanged
   itimerspec its{};
+  armed_.reset();
   if (!timers_.empty()) {
+    armed_ = timers_.begin()->first.deadline;
     auto left = timers_.begin()->first.deadline - clock_.now();
     auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
     if (ns <= 0) ns = 1;  // due now: fire on the next wait (0 would disarm)

@@ -1,6 +1,10 @@
 // EventLoop: the daemon's single-threaded reactor. It owns an epoll instance, a
 // timerfd that fires the earliest timer, a signalfd for the signals the daemon
-// handles, and an eventfd through which other threads (the worker pool) post tasks.
+// handles, and an eventfd through which other threads (the worker pool) post tasks:
+// only the post that finds the queue empty writes it, so a burst of completions
+// costs the loop one wake-up. Hooks added with at_iteration_end() run after every
+// iteration's events, timers and posted tasks (the IKE sockets flush the replies
+// queued during the iteration in one sendmmsg there).
 // Timers are kept against an injected Clock, so tests drive them with FakeClock and
 // run_once(0). Callbacks run on the loop thread; an exception escaping a callback is
 // caught, logged and does not cross the loop.
@@ -20,7 +24,9 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <optional>
 #include <utility>
+#include <vector>
 
 namespace answerd::daemon {
 
@@ -53,6 +59,16 @@ class EventLoop {
 
   // Thread-safe: queues `task` for the loop thread and wakes the loop.
   void post(Task task);
+
+  // `cb` runs on the loop thread at the end of every run_once(), after events,
+  // timers and posted tasks (in_iteration() is false by then). Returns an id for
+  // remove_iteration_end().
+  using HookId = std::uint64_t;
+  HookId at_iteration_end(Task cb);
+  void remove_iteration_end(HookId id);
+  // True on the loop thread while run_once() dispatches events, timers and posted
+  // tasks: work queued now is flushed by the iteration-end hooks.
+  [[nodiscard]] bool in_iteration() const { return in_iteration_; }
 
   // run() iterates until stop(); run_once() waits at most `timeout` (negative:
   // forever) for events, dispatches them, fires due timers and posted tasks.
@@ -91,6 +107,12 @@ class EventLoop {
   std::mutex post_mu_;
   std::deque<Task> posted_;
   std::atomic<bool> stop_{false};
+  std::vector<std::pair<HookId, Task>> end_hooks_;
+  HookId next_hook_ = 1;
+  bool in_iteration_ = false;
+  // The deadline the timerfd is armed for (none: disarmed or already fired), so
+  // that an iteration that does not change the earliest timer costs no syscall.
+  std::optional<Clock::time_point> armed_;
 };
 
 }  // namespace answerd::daemon

@@ -1,7 +1,15 @@
 // IkeListener: the set of IKE and NAT-T sockets the daemon listens on, registered
-// with the EventLoop. Reads every readable socket until EAGAIN (bounded per wake-up),
-// hands IKE messages to the Responder, counts what it drops, and is the
-// DatagramSender through which the Responder replies.
+// with the EventLoop. Reads a readable socket in recvmmsg batches (kRecvBatch
+// datagrams, at most kReadBudget per wake-up so that one busy socket cannot starve
+// the others or the timers), hands IKE messages to the Responder, counts what it
+// drops, and is the DatagramSender through which the Responder replies.
+//
+// Replies sent from inside a loop iteration (a received datagram, a worker's
+// completion, a timer, a control command) are queued per socket and flushed with
+// sendmmsg when the iteration ends (EventLoop::at_iteration_end); a send from
+// outside the loop goes out at once. send() fails at once for what no socket can
+// send (no socket for the address, other family, too large); a datagram the kernel
+// refuses at flush time is logged and counted in send_errors, the others go out.
 //
 // Sockets: for each local address (none configured: the wildcards 0.0.0.0 and ::)
 // one socket on ike_port and one on nat_port. With wildcards, a family the host
@@ -38,8 +46,13 @@ struct IkeListenerStats {
   std::uint64_t recv_errors = 0;
   std::uint64_t sent = 0;
   std::uint64_t send_errors = 0;
+  std::uint64_t recv_calls = 0;   // recvmmsg calls
+  std::uint64_t send_calls = 0;   // flushes of a socket's queue (sendmmsg batches)
   [[nodiscard]] nlohmann::json to_json() const;
 };
+
+inline constexpr std::size_t kRecvBatch = 32;   // datagrams per recvmmsg
+inline constexpr std::size_t kReadBudget = 64;  // datagrams per socket wake-up
 
 class IkeListener final : public DatagramSender {
  public:
@@ -55,14 +68,20 @@ class IkeListener final : public DatagramSender {
   [[nodiscard]] const IkeListenerStats& stats() const { return stats_; }
 
  private:
-  explicit IkeListener(EventLoop& loop) : loop_(loop) {}
+  IkeListener(EventLoop& loop, std::size_t max_datagram) : loop_(loop), batch_(kRecvBatch, max_datagram) {}
   void on_readable(std::size_t index);
+  // Returns false when the socket has nothing more to read (or failed).
+  bool handle_batch(IkeSocket& s, std::size_t asked);
+  void flush();  // sends the queued replies, one sendmmsg per socket
 
   EventLoop& loop_;
   std::vector<IkeSocket> sockets_;
   Responder* responder_ = nullptr;
   IkeListenerStats stats_;
-  Datagram scratch_;
+  RecvBatch batch_;
+  std::vector<std::vector<Datagram>> pending_;  // per socket, sent at iteration end
+  std::vector<int> send_errnos_;
+  EventLoop::HookId flush_hook_ = 0;
 };
 
 }  // namespace answerd::daemon

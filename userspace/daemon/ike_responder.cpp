@@ -184,6 +184,8 @@ void IkeSaResponder::run(sa::Output out, bool nat_t, std::optional<Inflight> inf
         ctx_.xdp->outstanding_add(h->spi_i, h->spi_r, h->message_id);
     Datagram d{.local = from_sa(s.local), .remote = from_sa(s.remote), .nat_t = nat_t || s.local.port == 4500,
                .ifindex = 0, .bytes = std::move(s.bytes)};
+    // Refused at once (no socket, too large); what the kernel refuses when the
+    // listener flushes its batch is counted in sockets.send_errors.
     if (auto r = ctx_.sender.send(d); !r) {
       ++send_errors_;
       log::warn(Subsys::net, "sending to {}: {}", d.remote.to_string(), r.error());
@@ -196,7 +198,9 @@ void IkeSaResponder::run(sa::Output out, bool nat_t, std::optional<Inflight> inf
   if (!out.job) return;
   // IKE_SA_INIT's DH and key derivation on a worker; the answer on the loop thread.
   auto job = std::make_shared<std::unique_ptr<sa::ComputeJob>>(std::move(out.job));
-  // The answer is sent (or the job dropped) before `inflight` is cleared.
+  // The answer is handed to the sender (or the job dropped) before `inflight` is
+  // cleared; the listener sends it when this loop iteration ends, and a retransmit
+  // that passes XDP in between gets the engine's cached response.
   auto done = [this, job, nat_t, inflight] {
     run(engine_->complete(std::move(*job), clock_.now()), nat_t);
     if (inflight && ctx_.xdp) ctx_.xdp->inflight_clear(inflight->peer, inflight->spi_i);

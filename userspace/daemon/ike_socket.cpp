@@ -26,8 +26,9 @@ bool set_int(int fd, int level, int name, int value) {
 }
 
 // Reads the destination address and interface from IP_PKTINFO / IPV6_PKTINFO.
-void read_pktinfo(msghdr& msg, Datagram& out) {
-  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+void read_pktinfo(const msghdr& msg, Datagram& out) {
+  auto* m = const_cast<msghdr*>(&msg);  // CMSG_NXTHDR takes a non-const msghdr
+  for (cmsghdr* c = CMSG_FIRSTHDR(m); c != nullptr; c = CMSG_NXTHDR(m, c)) {
     if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
       in_pktinfo pi;
       std::memcpy(&pi, CMSG_DATA(c), sizeof pi);
@@ -95,70 +96,82 @@ RecvStatus IkeSocket::receive(Datagram& out) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) return RecvStatus::would_block;
     return errno == EINTR ? RecvStatus::would_block : RecvStatus::error;
   }
-  if ((msg.msg_flags & MSG_TRUNC) != 0 || static_cast<std::size_t>(n) > buf_.size())
-    return RecvStatus::truncated;
-  auto len = static_cast<std::size_t>(n);
+  return classify(buf_.data(), static_cast<std::size_t>(n), msg, out);
+}
+
+// `n` is the datagram's real length (MSG_TRUNC); the buffer holds buf_.size() bytes.
+RecvStatus IkeSocket::classify(const std::uint8_t* buf, std::size_t n, const msghdr& msg, Datagram& out) const {
+  if ((msg.msg_flags & MSG_TRUNC) != 0 || n > buf_.size()) return RecvStatus::truncated;
   std::size_t skip = 0;
   if (nat_t_) {
-    if (len == 1 && buf_[0] == 0xff) return RecvStatus::keepalive;
-    if (len < kNonEspMarker.size() || !std::equal(kNonEspMarker.begin(), kNonEspMarker.end(), buf_.begin()))
+    if (n == 1 && buf[0] == 0xff) return RecvStatus::keepalive;
+    if (n < kNonEspMarker.size() || !std::equal(kNonEspMarker.begin(), kNonEspMarker.end(), buf))
       return RecvStatus::not_ike;
     skip = kNonEspMarker.size();
   }
-  auto remote = Endpoint::from_sockaddr(reinterpret_cast<sockaddr*>(&from), msg.msg_namelen);
+  auto remote = Endpoint::from_sockaddr(static_cast<const sockaddr*>(msg.msg_name), msg.msg_namelen);
   if (!remote) return RecvStatus::not_ike;
   out.remote = *remote;
   out.local = local_;
   out.ifindex = 0;
   read_pktinfo(msg, out);
   out.nat_t = nat_t_;
-  out.bytes.assign(buf_.begin() + static_cast<std::ptrdiff_t>(skip), buf_.begin() + static_cast<std::ptrdiff_t>(len));
+  out.bytes.assign(buf + skip, buf + n);
   return RecvStatus::datagram;
 }
 
-expected<void, std::string> IkeSocket::send(const Datagram& d) {
+expected<void, std::string> IkeSocket::check(const Datagram& d) const {
   if (d.remote.addr.family != local_.addr.family)
     return unexpected(fmt::format("cannot send to {} from a socket on {}", d.remote.to_string(),
                                   local_.to_string()));
   if (d.bytes.size() > max_datagram_)
     return unexpected(fmt::format("IKE message of {} bytes exceeds the {} byte limit", d.bytes.size(),
                                   max_datagram_));
-  sockaddr_storage to;
-  socklen_t tolen = d.remote.to_sockaddr(to);
-  std::array<iovec, 2> iov{};
+  return {};
+}
+
+// Fills `slot` and `msg` to send d.bytes to d.remote from d.local (pktinfo), with
+// the non-ESP marker first on a NAT-T socket.
+void IkeSocket::prepare_send(const Datagram& d, SendSlot& slot, msghdr& msg) const {
+  msg = msghdr{};
+  msg.msg_name = &slot.to;
+  msg.msg_namelen = d.remote.to_sockaddr(slot.to);
   std::size_t niov = 0;
-  if (nat_t_) iov[niov++] = {const_cast<std::uint8_t*>(kNonEspMarker.data()), kNonEspMarker.size()};
-  iov[niov++] = {const_cast<std::uint8_t*>(d.bytes.data()), d.bytes.size()};
-  alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(in6_pktinfo))> cbuf{};
-  msghdr msg{};
-  msg.msg_name = &to;
-  msg.msg_namelen = tolen;
-  msg.msg_iov = iov.data();
+  if (nat_t_) slot.iov[niov++] = {const_cast<std::uint8_t*>(kNonEspMarker.data()), kNonEspMarker.size()};
+  slot.iov[niov++] = {const_cast<std::uint8_t*>(d.bytes.data()), d.bytes.size()};
+  msg.msg_iov = slot.iov.data();
   msg.msg_iovlen = niov;
-  if (d.local.addr.family == local_.addr.family && !d.local.addr.is_any()) {
-    msg.msg_control = cbuf.data();
-    cmsghdr* c = reinterpret_cast<cmsghdr*>(cbuf.data());
-    if (local_.addr.family == AF_INET) {
-      in_pktinfo pi{};
-      std::memcpy(&pi.ipi_spec_dst, d.local.addr.bytes.data(), 4);
-      c->cmsg_level = IPPROTO_IP;
-      c->cmsg_type = IP_PKTINFO;
-      c->cmsg_len = CMSG_LEN(sizeof pi);
-      std::memcpy(CMSG_DATA(c), &pi, sizeof pi);
-      msg.msg_controllen = CMSG_SPACE(sizeof pi);
-    } else {
-      in6_pktinfo pi{};
-      std::memcpy(&pi.ipi6_addr, d.local.addr.bytes.data(), 16);
-      // Link-local sources need the interface the request came in on.
-      bool link_local = d.local.addr.bytes[0] == 0xfe && (d.local.addr.bytes[1] & 0xc0) == 0x80;
-      pi.ipi6_ifindex = link_local ? static_cast<unsigned>(d.ifindex) : 0;
-      c->cmsg_level = IPPROTO_IPV6;
-      c->cmsg_type = IPV6_PKTINFO;
-      c->cmsg_len = CMSG_LEN(sizeof pi);
-      std::memcpy(CMSG_DATA(c), &pi, sizeof pi);
-      msg.msg_controllen = CMSG_SPACE(sizeof pi);
-    }
+  if (d.local.addr.family != local_.addr.family || d.local.addr.is_any()) return;
+  slot.cbuf = {};
+  msg.msg_control = slot.cbuf.data();
+  cmsghdr* c = reinterpret_cast<cmsghdr*>(slot.cbuf.data());
+  if (local_.addr.family == AF_INET) {
+    in_pktinfo pi{};
+    std::memcpy(&pi.ipi_spec_dst, d.local.addr.bytes.data(), 4);
+    c->cmsg_level = IPPROTO_IP;
+    c->cmsg_type = IP_PKTINFO;
+    c->cmsg_len = CMSG_LEN(sizeof pi);
+    std::memcpy(CMSG_DATA(c), &pi, sizeof pi);
+    msg.msg_controllen = CMSG_SPACE(sizeof pi);
+  } else {
+    in6_pktinfo pi{};
+    std::memcpy(&pi.ipi6_addr, d.local.addr.bytes.data(), 16);
+    // Link-local sources need the interface the request came in on.
+    bool link_local = d.local.addr.bytes[0] == 0xfe && (d.local.addr.bytes[1] & 0xc0) == 0x80;
+    pi.ipi6_ifindex = link_local ? static_cast<unsigned>(d.ifindex) : 0;
+    c->cmsg_level = IPPROTO_IPV6;
+    c->cmsg_type = IPV6_PKTINFO;
+    c->cmsg_len = CMSG_LEN(sizeof pi);
+    std::memcpy(CMSG_DATA(c), &pi, sizeof pi);
+    msg.msg_controllen = CMSG_SPACE(sizeof pi);
   }
+}
+
+expected<void, std::string> IkeSocket::send(const Datagram& d) {
+  if (auto ok = check(d); !ok) return ok;
+  SendSlot slot;
+  msghdr msg;
+  prepare_send(d, slot, msg);
   for (;;) {
     if (::sendmsg(fd_.get(), &msg, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0) return {};
     if (errno != EINTR) break;
