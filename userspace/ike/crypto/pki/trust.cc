@@ -161,6 +161,14 @@ std::chrono::system_clock::time_point crl_time(const ASN1_TIME* t) {
   return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
+// RFC 5280 5.2.3 cRLNumber, -1 when absent.
+long crl_number(const X509_CRL* crl) {
+  auto* n = static_cast<ASN1_INTEGER*>(X509_CRL_get_ext_d2i(crl, NID_crl_number, nullptr, nullptr));
+  const long v = n != nullptr ? ASN1_INTEGER_get(n) : -1;
+  ASN1_INTEGER_free(n);
+  return v;
+}
+
 std::string utc_text(std::chrono::system_clock::time_point t) {
   const std::time_t tt = std::chrono::system_clock::to_time_t(t);
   std::tm tm{};
@@ -219,6 +227,11 @@ std::optional<std::chrono::system_clock::time_point> Crl::next_update() const {
   return crl_time(t);
 }
 
+bool Crl::newer_than(const Crl& o) const {
+  if (this_update() != o.this_update()) return this_update() > o.this_update();
+  return crl_number(impl_->crl.get()) > crl_number(o.impl_->crl.get());
+}
+
 bool Crl::signed_by(const Certificate& ca) const {
   X509* x = x509_of(ca);
   if (X509_NAME_cmp(X509_CRL_get_issuer(impl_->crl.get()), X509_get_subject_name(x)) != 0) return false;
@@ -272,7 +285,7 @@ answerd::expected<void, PkiError> CrlSet::check(std::span<const Certificate> cha
     const Certificate& issuer = chain[i + 1];
     const Crl* best = nullptr;  // the newest CRL of this issuer whose signature verifies
     for (const Crl& c : crls_)
-      if (c.signed_by(issuer) && (best == nullptr || c.this_update() > best->this_update())) best = &c;
+      if (c.signed_by(issuer) && (best == nullptr || c.newer_than(*best))) best = &c;
     const std::string who = cert.subject_text() + " (serial " + serial_text(cert) + ")";
     if (best != nullptr && best->lists(cert))
       return answerd::unexpected(

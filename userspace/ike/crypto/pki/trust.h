@@ -75,6 +75,8 @@ class Crl {
   [[nodiscard]] std::optional<std::chrono::system_clock::time_point> next_update() const;
   // `ca` is the CRL's issuer (names equal) and the CRL's signature verifies with its key.
   [[nodiscard]] bool signed_by(const Certificate& ca) const;
+  // Issued later: thisUpdate, then cRLNumber (RFC 5280 5.2.3) when issued the same second.
+  [[nodiscard]] bool newer_than(const Crl& other) const;
   // The certificate's serial number is among the revoked ones.
   [[nodiscard]] bool lists(const Certificate& cert) const;
 
