@@ -253,16 +253,15 @@ struct Loader {
     if (cfg.crl_files.empty()) return;
     const auto cas = known_cas();
     for (const auto& f : cfg.crl_files) {
-      const config::SourceLoc at{.file = f.string(), .line = 0};
       auto crl = pki::Crl::load_file(f);
       if (!crl) {
-        error_at(at, "x509crl: " + crl.error().message);
+        errors.push_back("x509crl: " + crl.error().message);
         continue;
       }
       const pki::Certificate* issuer = nullptr;
       for (const auto& ca : cas)
         if (ca.subject_der() == crl->issuer_der() && (issuer == nullptr || crl->signed_by(ca))) issuer = &ca;
-      if (auto ok = set.add(std::move(*crl), f.string(), issuer); !ok) error_at(at, "x509crl: " + ok.error().message);
+      if (auto ok = set.add(std::move(*crl), f.string(), issuer); !ok) errors.push_back("x509crl: " + ok.error().message);
     }
   }
 };
