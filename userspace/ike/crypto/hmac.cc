@@ -35,8 +35,7 @@ answerd::expected<Hmac, CryptoError> Hmac::create(const EVP_MD* md, Bytes key) {
   Hmac h;
   h.inner_.reset(EVP_MD_CTX_new());
   h.outer_.reset(EVP_MD_CTX_new());
-  h.work_.reset(EVP_MD_CTX_new());
-  if (!h.inner_ || !h.outer_ || !h.work_) return answerd::unexpected(CryptoError::kInternal);
+  if (!h.inner_ || !h.outer_) return answerd::unexpected(CryptoError::kInternal);
   h.out_size_ = out_size;
 
   // K0: the key, hashed first when longer than a block, zero-padded to a block.
@@ -59,6 +58,8 @@ answerd::expected<Hmac, CryptoError> Hmac::create(const EVP_MD* md, Bytes key) {
 answerd::expected<void, CryptoError> Hmac::compute(std::span<const Bytes> data,
                                                    std::span<std::uint8_t> out) {
   if (out.size() != out_size_) return answerd::unexpected(CryptoError::kInternal);
+  if (!work_) work_.reset(EVP_MD_CTX_new());
+  if (!work_) return answerd::unexpected(CryptoError::kInternal);
   std::array<std::uint8_t, kMaxOut> inner_hash{};
   unsigned int n = 0;
   bool ok = EVP_MD_CTX_copy_ex(work_.get(), inner_.get()) == 1;
@@ -69,6 +70,22 @@ answerd::expected<void, CryptoError> Hmac::compute(std::span<const Bytes> data,
        EVP_MD_CTX_copy_ex(work_.get(), outer_.get()) == 1 &&
        EVP_DigestUpdate(work_.get(), inner_hash.data(), out_size_) == 1 &&
        EVP_DigestFinal_ex(work_.get(), out.data(), &n) == 1;
+  sodium_memzero(inner_hash.data(), inner_hash.size());
+  if (!ok) return answerd::unexpected(CryptoError::kInternal);
+  return {};
+}
+
+answerd::expected<void, CryptoError> Hmac::finish(ByteParts data, std::span<std::uint8_t> out) && {
+  if (out.size() != out_size_) return answerd::unexpected(CryptoError::kInternal);
+  std::array<std::uint8_t, kMaxOut> inner_hash{};
+  unsigned int n = 0;
+  bool ok = true;
+  for (Bytes part : data) {
+    if (ok && !part.empty()) ok = EVP_DigestUpdate(inner_.get(), part.data(), part.size()) == 1;
+  }
+  ok = ok && EVP_DigestFinal_ex(inner_.get(), inner_hash.data(), &n) == 1 &&
+       EVP_DigestUpdate(outer_.get(), inner_hash.data(), out_size_) == 1 &&
+       EVP_DigestFinal_ex(outer_.get(), out.data(), &n) == 1;
   sodium_memzero(inner_hash.data(), inner_hash.size());
   if (!ok) return answerd::unexpected(CryptoError::kInternal);
   return {};
@@ -98,7 +115,7 @@ answerd::expected<void, CryptoError> prf(ike::PrfId prf, Bytes key, ByteParts da
                                          std::span<std::uint8_t> out) {
   auto h = Hmac::create(prf_md(prf), key);
   if (!h) return answerd::unexpected(h.error());
-  return h->compute(data, out);
+  return std::move(*h).finish(data, out);
 }
 
 answerd::expected<SecretBytes, CryptoError> prf_secret(ike::PrfId prf_id, Bytes key,
@@ -149,7 +166,7 @@ answerd::expected<void, CryptoError> integ_mac(ike::IntegId integ, Bytes key, By
   auto h = Hmac::create(integ_md(integ), key);
   if (!h) return answerd::unexpected(h.error());
   std::array<std::uint8_t, kMaxOut> full{};
-  auto r = h->compute(data, {full.data(), h->size()});
+  auto r = std::move(*h).finish(data, {full.data(), h->size()});
   if (!r) return r;
   std::copy_n(full.begin(), icv, out.begin());
   return {};

@@ -1,6 +1,8 @@
 // Internal to answerd_crypto: keyed HMAC over an OpenSSL EVP digest (RFC 2104).
 // The key block is absorbed once; compute() can then run many times with the same
-// key (prf+ iterates with one key), reusing two digest contexts without allocating.
+// key (prf+ iterates with one key), copying the keyed states into a work context;
+// finish() is the one-shot form that consumes the keyed states without copies (each
+// EVP_MD_CTX copy frees and allocates the provider's digest state in OpenSSL 3).
 #pragma once
 
 #include <openssl/evp.h>
@@ -25,12 +27,15 @@ class Hmac {
                                                              std::span<std::uint8_t> out) {
     return compute(std::span<const Bytes>(data.begin(), data.size()), out);
   }
+  // The same for a single use: the object cannot compute again afterwards.
+  [[nodiscard]] answerd::expected<void, CryptoError> finish(ByteParts data,
+                                                            std::span<std::uint8_t> out) &&;
 
  private:
   Hmac() = default;
   ossl::MdCtx inner_;  // state after absorbing key ^ ipad
   ossl::MdCtx outer_;  // state after absorbing key ^ opad
-  ossl::MdCtx work_;
+  ossl::MdCtx work_;    // created by the first compute()
   std::size_t out_size_ = 0;
 };
 
