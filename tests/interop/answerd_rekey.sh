@@ -3,8 +3,14 @@
 # strongSwan 5.9.8 initiates with short lifetimes and answerd answers every
 # CREATE_CHILD_SA / new IKE_SA_INIT (it never starts one itself):
 # - "rekey": IKE SA rekey_time 6 s (RFC 7296 2.18: CREATE_CHILD_SA with new SPIs and
-#   a KE) and Child SA rekey_time 3 s (2.8: REKEY_SA): after ~16 s the stats
-#   ike_rekeyed/child_rekeyed grew, answerd's SPIs changed;
+#   a KE) and Child SA rekey_time 3 s (2.8: REKEY_SA) with PFS (esp_proposals
+#   aes256gcm16-x25519: each Child SA rekey carries KE payloads, 1.3.3, whose DH
+#   answerd runs as a worker-pool job): after ~16 s the stats ike_rekeyed/
+#   child_rekeyed grew, answerd's SPIs changed, strongSwan's rekeyed Child SA shows
+#   dh-group CURVE_25519 and answerd logged each PFS install; then a second Child SA
+#   "rekey-host" (host selectors inside the first's, which answerd's child "net"
+#   narrows to; CREATE_CHILD_SA { SA, Ni, KEi, TSi, TSr }, 1.3.1) is added with
+#   PFS on the same IKE SA;
 # - "reauth": reauth_time 5 s (a fresh IKE_SA_INIT + IKE_AUTH, the old SA deleted).
 # Throughout, sampled every 0.5 s, strongSwan and answerd each hold one IKE SA
 # (two only during a make-before-break overlap, never more), and at the end of each
@@ -19,8 +25,9 @@ psk="answerd interop test key for answerd_rekey"
 
 ia_topology_direct
 sock=$IA_WORK/answerd.sock
+# PFS proposal first; the reauth case's children (no DH) take the second.
 ia_answerd_conf local_addrs="$IA_RESP_ADDR" remote_addrs="$IA_INI_ADDR" secret="$psk" control_socket="$sock" \
-  >"$IA_WORK/answerd.conf"
+  esp_proposals="aes256gcm16-x25519, aes256gcm16" >"$IA_WORK/answerd.conf"
 ia_answerd_start "$answerd" resp "$IA_WORK/answerd.conf" "$sock" "$IA_WORK/answerd.log" --log-level debug
 ctl() { ia_answerd_query "$sock" "$@"; }
 stat() { ia_answerd_stat "$sock" "$1"; }
@@ -30,9 +37,22 @@ conn() {  # NAME CONN_EXTRA CHILD_EXTRA
     remote_ts="$IA_RESP_NET" local_id=ini.answerd.test remote_id=resp.answerd.test secret="$psk" \
     child="$1-net" conn_extra="$2" child_extra="$3"
 }
+# A second child of "rekey" (ia_conn writes one): host selectors inside the first's.
+ini_host=${IA_INI_NET%/*} resp_host=${IA_RESP_NET%/*}
+ini_host=${ini_host%.*}.1 resp_host=${resp_host%.*}.1
+host_child() {
+  sed "/^      rekey-net {\$/i\\
+      rekey-host {\\
+        local_ts = $ini_host/32\\
+        remote_ts = $resp_host/32\\
+        esp_proposals = aes256gcm16-x25519\\
+        start_action = none\\
+      }"
+}
 ia_charon_setup ini ini --log "default=1 ike=2 cfg=1 chd=2 knl=0"
 {
-  conn rekey "rekey_time = 6s;over_time = 20s;rand_time = 1s" "rekey_time = 3s;life_time = 60s;rand_time = 1s"
+  conn rekey "rekey_time = 6s;over_time = 20s;rand_time = 1s" \
+    "rekey_time = 3s;life_time = 60s;rand_time = 1s;esp_proposals = aes256gcm16-x25519" | host_child
   conn reauth "reauth_time = 5s;over_time = 20s;rand_time = 1s" "rekey_time = 0s;life_time = 60s"
 } | ia_swanctl_conf ini
 ia_charon_start ini
@@ -58,12 +78,27 @@ settled() {
   ia_wait_until 10 ctl "sa list" "len(r['result']['ike_sas']) == 1 and r['result']['ike_sas'][0]['state'] == 'ESTABLISHED'
     and len(r['result']['ike_sas'][0]['child_sas']) == 1" || ia_fail "$1: answerd's sa list"
 }
+# child_pfs MIN: strongSwan has MIN+ INSTALLED Child SAs and each shows dh-group
+# CURVE_25519 (rekeyed ones stay listed a while as DELETED: not counted).
+child_pfs() {
+  local list installed dh n
+  list=$(ia_list_sas ini)
+  installed=$(grep -o 'child-sas.*' <<<"$list" | grep -o '[a-z0-9-]* {[^{}]*}' | grep 'state=INSTALLED' || true)
+  n=$(grep -c . <<<"$installed" || true)
+  dh=$(grep -c 'dh-group=CURVE_25519' <<<"$installed" || true)
+  [ "$n" -ge "$1" ] && [ "$dh" -eq "$n" ] ||
+    ia_fail "want $1+ INSTALLED Child SAs, each with dh-group CURVE_25519; $dh of $n have it: $list"
+  echo "$n INSTALLED Child SAs ($(grep -o '^[a-z0-9-]*' <<<"$installed" | sed 's/-[0-9]*$//' | sort | uniq -c | xargs)) with CURVE_25519"
+}
+pfs_installs() { grep -c 'installed, SPIs in .*, PFS CURVE_25519' "$IA_WORK/answerd.log" || true; }
 spis() { ia_answerd_value "$sock" "sa list" "' '.join([s['spi_i'] + '/' + c['spi_in'] for s in r['result']['ike_sas'] for c in s['child_sas']])"; }
 
-# Phase 1: IKE SA rekey and Child SA rekey.
+# Phase 1: IKE SA rekey and Child SA rekey with PFS.
 ia_initiate ini rekey-net
 settled rekey
 ike0=$(stat ike_rekeyed) child0=$(stat child_rekeyed) spi0=$(spis)
+first=$(grep -m1 'installed, SPIs' "$IA_WORK/answerd.log")
+[[ "$first" != *PFS* ]] || ia_fail "IKE_AUTH's Child SA (no KE payload) was logged with PFS: $first"
 two=$(watch 16)
 settled rekey
 ike1=$(stat ike_rekeyed) child1=$(stat child_rekeyed) spi1=$(spis)
@@ -72,7 +107,23 @@ ike1=$(stat ike_rekeyed) child1=$(stat child_rekeyed) spi1=$(spis)
 [ "${spi0%%/*}" != "${spi1%%/*}" ] && [ "${spi0#*/}" != "${spi1#*/}" ] ||
   ia_fail "answerd's IKE/Child SPIs did not change: $spi0 -> $spi1"
 
-ia_log "rekey: ike_rekeyed +$((ike1 - ike0)), child_rekeyed +$((child1 - child0)), $two overlap samples, SPIs $spi0 -> $spi1"
+# PFS: strongSwan's rekeyed Child SA names the group, answerd installed each rekey with it.
+child_pfs 1 >/dev/null
+pfs1=$(pfs_installs)
+[ "$pfs1" -ge $((child1 - child0)) ] || ia_fail "answerd logged $pfs1 PFS installs for $((child1 - child0)) Child SA rekeys"
+ia_log "rekey: ike_rekeyed +$((ike1 - ike0)), child_rekeyed +$((child1 - child0)) ($pfs1 with PFS), $two overlap samples, SPIs $spi0 -> $spi1"
+
+# An additional Child SA with PFS on the established IKE SA (CREATE_CHILD_SA without REKEY_SA).
+ccs0=$(stat create_child_sa) inst0=$(stat child_installed) rk0=$(stat child_rekeyed)
+ia_initiate ini rekey-host
+[ "$(ia_ike_count ini)" -eq 1 ] || ia_fail "second Child SA: strongSwan made a new IKE SA: $(ia_list_sas ini)"
+ia_wait_until 10 ctl "sa list" "len(r['result']['ike_sas']) == 1 and any(c['local_ts'] == ['$resp_host']
+    and c['remote_ts'] == ['$ini_host'] for c in r['result']['ike_sas'][0]['child_sas'])" ||
+  ia_fail "answerd's sa list has no Child SA narrowed to $resp_host === $ini_host"
+dh=$(child_pfs 2)
+ccs1=$(stat create_child_sa) inst1=$(stat child_installed) rk1=$(stat child_rekeyed)
+[ $((inst1 - inst0)) -gt $((rk1 - rk0)) ] || ia_fail "child_installed +$((inst1 - inst0)), all of them rekeys"
+ia_log "extra Child SA with PFS: create_child_sa +$((ccs1 - ccs0)), child_installed +$((inst1 - inst0)), strongSwan: $dh"
 ia_terminate_ike ini rekey || ia_fail "terminate rekey"
 ia_wait_until 10 ctl "sa list" "r['result']['ike_sas'] == []" || ia_fail "rekey: answerd kept an SA after DELETE"
 
@@ -92,4 +143,4 @@ ia_wait_until 10 ctl "sa list" "r['result']['ike_sas'] == []" || ia_fail "reauth
 
 ia_bg_running answerd || ia_fail "answerd exited"
 ctl "stats show" "r['result']['daemon']['ike']['sa']['invariant_dropped'] == 0" || ia_fail "invariant_dropped is not 0"
-echo "answerd_rekey: strongSwan rekeyed IKE ($((ike1 - ike0))x) and Child SAs ($((child1 - child0))x) and reauthenticated ($((est1 - est0))x) with answerd, one IKE SA throughout"
+echo "answerd_rekey: strongSwan rekeyed IKE ($((ike1 - ike0))x) and Child SAs with PFS ($((child1 - child0))x), added a PFS Child SA and reauthenticated ($((est1 - est0))x) with answerd, one IKE SA throughout"
