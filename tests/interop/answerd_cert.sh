@@ -11,6 +11,13 @@
 # (send_cert = always), IKE_AUTH travels in RFC 7383 fragments both ways (answerd's
 # fragments_received and fragments_sent), and again after `daemon reload`. First,
 # `answerd --check-config` refuses a private key that is not the certificate's.
+# Then answerd restarts with its key encrypted (PKCS#8, passphrase in
+# secrets.private-hub.secret; a wrong one is a --check-config error that does not
+# show it) and the peers' CA only in `authorities` with crl_uris naming a file that
+# does not exist yet: with revocation = ifuri a peer is refused (no current CRL);
+# after a CRL revoking ini-revoked (strongSwan's pki --signcrl) is written and
+# `daemon reload`, ini-p256 connects and ini-revoked gets AUTHENTICATION_FAILED
+# (answerd logs its serial).
 set -euo pipefail
 . "$(dirname "$0")/lib/interop.sh"
 ia_init answerd_cert
@@ -32,6 +39,7 @@ ia_pki_leaf "$pk" ini-ed25519 ca ini.answerd.test ed25519 0
 ia_pki_leaf "$pk" ini-foreign other-ca ini.answerd.test
 ia_pki_leaf "$pk" ini-wrongid ca intruder.answerd.test
 ia_pki_leaf "$pk" resp-big sub resp.answerd.test rsa 3072
+ia_pki_leaf "$pk" ini-revoked ca ini.answerd.test
 
 ia_topology_direct
 sock=$IA_WORK/answerd.sock
@@ -89,12 +97,12 @@ ctl() { ia_answerd_query "$sock" "$@"; }
 
 # strongSwan: one connection per initiator certificate.
 ia_charon_setup ini ini --conf "rsa_pss = yes"
-for c in rsa p256 ed25519 foreign wrongid; do
+for c in rsa p256 ed25519 foreign wrongid revoked; do
   ia_pki_install ini "$pk" --cert "ini-$c" --key "ini-$c"
 done
 ia_pki_install ini "$pk" --ca ca --ca other-ca
 {
-  for c in rsa p256 ed25519 foreign big; do
+  for c in rsa p256 ed25519 foreign big revoked; do
     ia_conn "$c" local_addrs="$IA_INI_ADDR" remote_addrs="$IA_RESP_ADDR" local_ts="$IA_INI_NET" \
       remote_ts="$IA_RESP_NET" child="$c-net" auth=pubkey certs="ini-${c/big/rsa}.pem" \
       local_id=ini.answerd.test remote_id=resp.answerd.test
@@ -167,5 +175,86 @@ tx=$(ia_answerd_stat "$sock" fragments_sent)
 ctl "daemon reload" 'r["ok"]' || ia_fail "daemon reload"
 established big RSA_EMSA_PSS
 ia_bg_running answerd || ia_fail "answerd exited"
+
+# --- encrypted key, CA from authorities only, a CRL added by reload.
+ia_log "authorities: encrypted key, CA only in authorities, CRL file not there yet"
+ia_bg_stop answerd || true
+c=$IA_WORK/c
+mkdir -p "$c/crl"
+pass='answerd interop pass phrase'
+openssl pkcs8 -topk8 -in "$pk/resp.key" -v2 aes-256-cbc -passout "pass:$pass" -out "$c/resp-enc.key" ||
+  ia_fail "openssl pkcs8 -topk8"
+grep -q "BEGIN ENCRYPTED PRIVATE KEY" "$c/resp-enc.key" || ia_fail "resp-enc.key is not encrypted"
+write_authorities_conf() {  # FILE SECRET
+  cat >"$1" <<CONF
+connections {
+  hub {
+    local_addrs = $IA_RESP_ADDR
+    remote_addrs = $IA_INI_ADDR
+    proposals = aes256gcm16-prfsha256-x25519
+    local {
+      auth = pubkey
+      id = resp.answerd.test
+      certs = $pk/resp.pem
+    }
+    remote {
+      auth = pubkey
+      id = ini.answerd.test
+      revocation = ifuri
+    }
+    children {
+      net {
+        local_ts = $IA_RESP_NET
+        remote_ts = $IA_INI_NET
+        esp_proposals = aes256gcm16
+      }
+    }
+  }
+}
+authorities {
+  test-ca {
+    cacert = $pk/ca.pem
+    crl_uris = file://$c/crl/ca.crl
+  }
+}
+secrets {
+  private-hub {
+    file = $c/resp-enc.key
+    secret = "$2"
+  }
+}
+answerd {
+  dataplane = none
+  control_socket = $sock
+}
+CONF
+}
+write_authorities_conf "$c/wrong.conf" "not the pass phrase"
+if out=$("$answerd" --check-config -c "$c/wrong.conf" 2>&1); then
+  ia_fail "--check-config accepted a wrong passphrase"
+fi
+grep -q "wrong.conf:[0-9]*: secrets.private-hub: $c/resp-enc.key: encrypted, no passphrase given decrypts it" <<<"$out" ||
+  ia_fail "--check-config (wrong passphrase): $out"
+! grep -q "not the pass phrase" <<<"$out" || ia_fail "--check-config printed the passphrase: $out"
+write_authorities_conf "$c/answerd.conf" "$pass"
+out=$("$answerd" --check-config -c "$c/answerd.conf" 2>&1) || ia_fail "--check-config: $out"
+grep -q "answerd.conf:[0-9]*: warning: authorities.test-ca.crl_uris: CRL file $c/crl/ca.crl not found" <<<"$out" ||
+  ia_fail "--check-config did not warn about the missing CRL: $out"
+! grep -q "$pass" <<<"$out" || ia_fail "--check-config printed the passphrase"
+ia_answerd_start "$answerd" resp "$c/answerd.conf" "$sock" "$IA_WORK/answerd.log" --log-level debug
+# revocation = ifuri with a configured CRL that is not there: refused (no current CRL).
+rejected p256 "no current CRL of C=CH, O=answerd test, CN=ca (none loaded)"
+# The CRL arrives (as a cron job would write it) revoking ini-revoked; reload.
+ia_pki --signcrl --cacert "$pk/ca.pem" --cakey "$pk/ca.key" --lifetime 1 --reason key-compromise \
+  --cert "$pk/ini-revoked.pem" --outform pem >"$c/crl/ca.crl.new" || ia_fail "pki --signcrl"
+mv "$c/crl/ca.crl.new" "$c/crl/ca.crl"
+ctl "daemon reload" 'r["ok"]' || ia_fail "daemon reload with the CRL"
+established p256 ECDSA_WITH_SHA256_DER
+serial=$(openssl x509 -in "$pk/ini-revoked.pem" -noout -serial | cut -d= -f2 | sed 's/^0*//')
+rejected revoked "CN=ini.answerd.test (serial 0*$serial): revoked by the CRL of C=CH, O=answerd test, CN=ca"
+established p256 ECDSA_WITH_SHA256_DER
+! grep -q "$pass" "$IA_WORK/answerd.log" || ia_fail "answerd logged the key passphrase"
+ia_bg_running answerd || ia_fail "answerd exited"
 echo "answerd_cert: strongSwan authenticated with RSA-PSS, ECDSA P-256 and Ed25519 certificates;" \
-  "foreign CA and wrong identity refused; IKE_AUTH fragmented both ways ($rx in, $tx out)"
+  "foreign CA and wrong identity refused; IKE_AUTH fragmented both ways ($rx in, $tx out);" \
+  "encrypted key and authorities CA loaded; a certificate revoked by a reloaded CRL refused"
