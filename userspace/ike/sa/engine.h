@@ -8,16 +8,17 @@
 // Offloading CPU-heavy work. IKE_SA_INIT does a DH key generation, g^ir and the key
 // derivation; IKE_AUTH verifies the peer's AUTH and builds ours (signatures with
 // certificates; PSK goes the same way, it is one PRF); a CREATE_CHILD_SA that
-// rekeys the IKE SA does a DH and the key derivation (a Child SA's PFS DH still
-// runs inline in create_child(), task_child.cpp). handle() does every cheap
-// check (rules, cookie, proposal, KE group, identities, connection) and then
-// returns Output::job instead of a response. The caller runs job->run()
-// on any thread (it touches only the job's own data, the const methods of the
-// authenticators it holds, and the Random, which must then be thread-safe:
-// SystemRandom is) and hands the job back with complete() on the loop thread, which
-// applies the result (half-open SA, established SA, new IKE SA) and yields the
-// response. A single-
-// threaded caller simply does `out.job->run(); out = r.complete(std::move(out.job), now)`.
+// rekeys the IKE SA does a DH and the key derivation; one that creates or rekeys a
+// Child SA with PFS (a KE payload) does a DH (KEYMAT, the inbound SPI and the
+// install follow on the loop thread; without KE it is answered at once, no job).
+// handle() does every cheap check (rules, cookie, proposal, KE group, selectors,
+// identities, connection) and then returns Output::job instead of a response. The
+// caller runs job->run() on any thread (it touches only the job's own data, the
+// const methods of the authenticators it holds, and the Random, which must then be
+// thread-safe: SystemRandom is) and hands the job back with complete() on the loop
+// thread, which applies the result (half-open SA, established SA, new IKE SA, Child
+// SA) and yields the response. A single-threaded caller simply does
+// `out.job->run(); out = r.complete(std::move(out.job), now)`.
 // While a job is out, retransmits of that request are dropped and counted
 // (init_in_progress_dropped for IKE_SA_INIT, job_in_progress_dropped for the
 // others). An IKE SA removed or deleted meanwhile (terminate, reload, shutdown,
