@@ -195,7 +195,7 @@ TEST(SendBatch, RefusedDestinationsDoNotStopTheOthers) {
   std::vector<int> errs;
   EXPECT_EQ(s.send_batch(out, errs), 3u);
   EXPECT_EQ(errs, (std::vector<int>{0, EACCES, 0, EINVAL, 0}));
-  for (std::uint8_t tag : {1, 3, 5}) {
+  for (std::uint8_t tag : {std::uint8_t{1}, std::uint8_t{3}, std::uint8_t{5}}) {
     auto got = peer.recv();
     ASSERT_TRUE(got.has_value());
     EXPECT_EQ(*got, tagged(30, tag));
