@@ -153,6 +153,18 @@ TEST(PubkeyRevocation, X509CrlDirectory) {
   a = PubkeyAuthenticator::load(std::make_shared<const config::Config>(std::move(*cfg)));
   ASSERT_FALSE(a);
   EXPECT_EQ(a.error(), std::vector<std::string>{"x509crl: " + (d / "x509crl/zz.crl").string() + ": not a PEM or DER CRL"});
+  // A CRL of a configured CA (cacerts) whose signature does not verify.
+  ASSERT_TRUE(crypto::test::sh(d.path(), "openssl crl -in ca.crl -outform DER -out ca.der"));
+  auto der = crypto::test::slurp(d / "ca.der");
+  der.back() ^= 0x80;
+  std::ofstream(d / "x509crl/zz.crl", std::ios::binary)
+      .write(reinterpret_cast<const char*>(der.data()), static_cast<std::streamsize>(der.size()));
+  cfg = config::load_file(d / "answerd.conf");
+  ASSERT_TRUE(cfg);
+  a = PubkeyAuthenticator::load(std::make_shared<const config::Config>(std::move(*cfg)));
+  ASSERT_FALSE(a);
+  EXPECT_EQ(a.error(), std::vector<std::string>{"x509crl: " + (d / "x509crl/zz.crl").string() +
+                                                ": signature does not verify with C=CH, O=answerd test, CN=ca's key"});
 }
 
 TEST(PubkeyEncryptedKey, SecretsPassphraseDecryptsOurKey) {
