@@ -198,5 +198,37 @@ TEST(PubkeyEncryptedKey, SecretsPassphraseDecryptsOurKey) {
   }
 }
 
+// As swanctl: encrypted keys of private/ next to the config are tried with the
+// secret of every key section; when none opens ours, the error names the file.
+TEST(PubkeyEncryptedKey, PrivateDirectoryTriesEverySecret) {
+  auto& p = TestPki::get();
+  ASSERT_TRUE(p.ok());
+  crypto::test::ScratchDir d;
+  std::filesystem::create_directories(d / "private");
+  ASSERT_TRUE(crypto::test::sh(d.path(), "openssl pkcs8 -topk8 -in " + p.path("hub-p256.key").string() +
+                                             " -v2 aes-256-cbc -passout 'pass:" + kPass + "' -out private/hub.pem"));
+  const auto conf_with = [&](const std::string& secret_line) {
+    std::string conf = pubkey_conf("p256");
+    // The configured key is another one (unencrypted); its section's secret is the passphrase.
+    const std::string file = "file = " + p.path("hub-p256.key").string();
+    conf.replace(conf.find(file), file.size(), "file = " + p.path("spoke-rsa.key").string() + secret_line);
+    std::ofstream(d / "answerd.conf") << conf;
+    auto cfg = config::load_file(d / "answerd.conf");
+    EXPECT_TRUE(cfg);
+    return std::make_shared<const config::Config>(cfg ? std::move(*cfg) : config::Config{});
+  };
+  auto a = PubkeyAuthenticator::load(conf_with(std::string("\n  secret = \"") + kPass + "\""));
+  ASSERT_TRUE(a) << a.error().front();
+  EXPECT_EQ((*a)->local_count(), 1u);
+  a = PubkeyAuthenticator::load(conf_with(""));
+  ASSERT_FALSE(a);
+  ASSERT_EQ(a.error().size(), 1u);
+  EXPECT_NE(a.error()[0].find("connections.hub.local: " + p.path("hub-p256.pem").string() +
+                              ": no private key for this certificate (secrets.private<suffix> or the private/ "
+                              "directory); " + (d / "private/hub.pem").string() + ": encrypted, no passphrase given"),
+            std::string::npos)
+      << a.error()[0];
+}
+
 }  // namespace
 }  // namespace answerd::sa::test
