@@ -68,3 +68,18 @@ pv_start_bg() {
   setsid "$@" </dev/null >>"$log" 2>&1 &
   echo $! >"$pidfile"
 }
+
+# pv_options "NAME..." ARGS...: parse ARGS, pairs "--NAME VALUE" with NAME one of
+# the listed names, into the shell variables of those names (a dash in NAME is an
+# underscore in the variable). Unknown options and missing values fail.
+pv_options() {
+  local names=" $1 " opt
+  shift
+  while [ $# -gt 0 ]; do
+    opt=${1#--}
+    [[ $1 == --* && $names == *" $opt "* ]] || pv_fail "unknown option $1"
+    [ $# -ge 2 ] || pv_fail "option $1 needs a value"
+    printf -v "${opt//-/_}" '%s' "$2"
+    shift 2
+  done
+}

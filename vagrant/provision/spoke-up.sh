@@ -21,22 +21,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 name="" addr="" lan="" hub="" remote="" psk="" dir=/etc/answerd-spoke vici=/var/run/charon.vici
 timeout=60 charon=/usr/lib/ipsec/charon
-while [ $# -gt 0 ]; do
-  case $1 in
-    --name) name=$2 ;;
-    --addr) addr=$2 ;;
-    --lan) lan=$2 ;;
-    --hub) hub=$2 ;;
-    --remote) remote=$2 ;;
-    --psk) psk=$2 ;;
-    --dir) dir=$2 ;;
-    --vici) vici=$2 ;;
-    --timeout) timeout=$2 ;;
-    --charon) charon=$2 ;;
-    *) pv_fail "unknown option $1" ;;
-  esac
-  shift 2 || pv_fail "option $1 needs a value"
-done
+pv_options "name addr lan hub remote psk dir vici timeout charon" "$@"
 for o in name addr lan hub remote psk; do pv_need "$o" "${!o}"; done
 [ -x "$charon" ] || pv_fail "strongSwan's charon not found at $charon (strongswan-charon)"
 command -v swanctl >/dev/null || pv_fail "swanctl not found (strongswan-swanctl)"
