@@ -107,13 +107,17 @@ inb xdp-filter load -m native "$tag-b" >/dev/null 2>&1 || fail "xdp-filter load 
 inb xdp-loader load -m native -p "$work/bpffs/answerd/v1" "$tag-b" "$obj" >"$work/loader2.log" 2>&1 ||
   fail "xdp-loader load with answerd's maps: $(tail -5 "$work/loader2.log")"
 inb xdp-loader status "$tag-b"
-ike_sa_init() {  # SOURCE SPI-BYTE: a bare IKE_SA_INIT request header
+# SOURCE SPI-BYTE...: bare IKE_SA_INIT request headers, back to back from one
+# process (one python start per packet under TCG can outlast the 1/s refill).
+ike_sa_init() {
   ip netns exec "$tag-a" python3 -c '
 import socket, sys
-h = bytes([int(sys.argv[2])] * 8) + bytes(8) + bytes([0, 0x20, 34, 0x08]) + bytes(4) + (28).to_bytes(4, "big")
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind((sys.argv[1], 0)); s.sendto(h, ("192.0.2.2", 500))' "$@"
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind((sys.argv[1], 0))
+for spi in sys.argv[2:]:
+    h = bytes([int(spi)] * 8) + bytes(8) + bytes([0, 0x20, 34, 0x08]) + bytes(4) + (28).to_bytes(4, "big")
+    s.sendto(h, ("192.0.2.2", 500))' "$@"
 }
-for spi in 1 2 3 4; do ike_sa_init 192.0.2.1 "$spi"; done
+ike_sa_init 192.0.2.1 1 2 3 4
 ike_sa_init 192.0.2.3 9
 sleep 0.3
 ip netns exec "$tag-b" "$answerctl" -j --socket "$sock" --bpffs "$work/bpffs/answerd" stats show >"$work/stats.json"
