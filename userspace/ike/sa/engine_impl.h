@@ -188,7 +188,7 @@ class Engine {
   void rekey_ike(Output& out, IkeSa& sa, const Request& req, const ike::SaPayload& sa_i, TimePoint now);
   bool rekey_complete(ComputeJob& job, Output& out, TimePoint now);  // false: not a rekey job
   // A Child SA with PFS: the plan and nonces into a ChildJob (the DH); finished by
-  // child_complete() (rekey_complete() hands it on; false: not a Child SA PFS job).
+  // child_complete() (false: not a Child SA PFS job).
   void child_job(Output& out, IkeSa& sa, const Request& req, ChildPlan plan, const ike::Bytes& ni,
                  const ike::Bytes& nr, std::optional<ike::Reqid> rekey_reqid);
   bool child_complete(ComputeJob& job, Output& out, TimePoint now);

@@ -210,7 +210,7 @@ void Engine::rekey_ike(Output& out, IkeSa& sa, const Request& req, const ike::Sa
 // stays until the initiator deletes it.
 bool Engine::rekey_complete(ComputeJob& j, Output& out, TimePoint now) {
   auto* job = dynamic_cast<RekeyJob*>(&j);
-  if (job == nullptr) return child_complete(j, out, now);
+  if (job == nullptr) return false;
   pending_spi_.erase(job->new_spi_r);
   IkeSa* target = job_target(job->sa_id, job->spi_r, job->header.message_id, IkeState::kEstablished);
   if (target == nullptr || !job->ran) return true;  // gone or deleting meanwhile, or never run

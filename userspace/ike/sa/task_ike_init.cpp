@@ -158,7 +158,7 @@ Output Engine::complete(std::unique_ptr<ComputeJob> job, TimePoint now) {
   if (job == nullptr) return {};
   if (auto* init = dynamic_cast<InitJob*>(job.get())) return init_complete(*init, now);
   Output out;
-  if (!auth_complete(*job, out, now)) (void)rekey_complete(*job, out, now);
+  if (!auth_complete(*job, out, now) && !rekey_complete(*job, out, now)) (void)child_complete(*job, out, now);
   return out;
 }
 
