@@ -64,11 +64,11 @@ void print_table(const json& doc) {
                 str(sa.value("remote", json::object()), "id").c_str(), str(sa, "spi_i").c_str(),
                 str(sa, "spi_r").c_str(), str(sa, "established_s").c_str(), behind_nat.c_str());
     for (const auto& c : sa.value("child_sas", json::array())) {
-      std::printf("       child %s %s %s %s === %s spi in %s out %s %s/%s, %s/%s bytes in/out, life-left %ss\n",
+      std::printf("       child %s %s %s %s === %s spi in %s out %s %s/%s PFS %s, %s/%s bytes in/out, life-left %ss\n",
                   str(c, "name").c_str(), str(c, "state").c_str(), str(c, "mode").c_str(),
                   joined(c.value("local_ts", json())).c_str(), joined(c.value("remote_ts", json())).c_str(),
                   str(c, "spi_in").c_str(), str(c, "spi_out").c_str(), str(c, "encr").c_str(),
-                  str(c, "integ").c_str(), str(c, "bytes_in").c_str(), str(c, "bytes_out").c_str(),
+                  str(c, "integ").c_str(), str(c, "dh_group").c_str(), str(c, "bytes_in").c_str(), str(c, "bytes_out").c_str(),
                   str(c, "lifetime_left_s").c_str());
     }
   }

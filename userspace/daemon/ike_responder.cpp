@@ -41,7 +41,7 @@ nlohmann::json to_json(const sa::IkeSaSnapshot& s) {
   for (const auto& c : s.child_sas)
     children.push_back({{"name", c.name}, {"state", c.state}, {"mode", c.mode},
                         {"spi_in", fmt::format("{:08x}", c.spi_in)}, {"spi_out", fmt::format("{:08x}", c.spi_out)},
-                        {"encr", c.encr}, {"integ", c.integ}, {"local_ts", c.local_ts}, {"remote_ts", c.remote_ts},
+                        {"encr", c.encr}, {"integ", c.integ}, {"dh_group", c.dh_group}, {"local_ts", c.local_ts}, {"remote_ts", c.remote_ts},
                         {"bytes_in", c.bytes_in}, {"bytes_out", c.bytes_out}, {"packets_in", c.packets_in},
                         {"packets_out", c.packets_out}, {"lifetime_left_s", c.lifetime_left_s}});
   return {{"id", s.id}, {"state", s.state}, {"version", s.version}, {"role", s.role}, {"rekey", s.rekey},

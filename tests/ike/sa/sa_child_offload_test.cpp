@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "helpers.h"
@@ -172,7 +173,14 @@ TEST(ChildOffload, ChildRekeyWithPfsIsAJobAndInstallsTheRfcKeymat) {
   EXPECT_EQ(h.dp.sas.size(), 4u);
   EXPECT_EQ(h.dp.policies.size(), 3u);  // the rekeyed pair shares the old pair's policies
   EXPECT_EQ(h.r.stats().child_rekeyed, 1u);
-  EXPECT_EQ(h.r.snapshot(h.now).at(0).child_sas.size(), 2u);
+  // `sa list`: the rekeyed Child SA names its PFS group, the IKE_AUTH one has none.
+  const auto snap = h.r.snapshot(h.now).at(0);
+  ASSERT_EQ(snap.child_sas.size(), 2u);
+  for (const auto& c : snap.child_sas)
+    EXPECT_EQ(c.dh_group, c.spi_in == ours.value() ? "CURVE_25519" : "NONE") << std::hex << c.spi_in;
+  EXPECT_EQ(std::count_if(snap.child_sas.begin(), snap.child_sas.end(),
+                          [&](const auto& c) { return c.spi_in == ours.value(); }),
+            1);
   // A retransmit now is answered from the window with the same bytes, no job.
   Output cached = start(h, ini, req);
   EXPECT_FALSE(cached.job);
@@ -216,6 +224,11 @@ TEST(ChildOffload, AdditionalChildWithPfsInTheKeGroupOfThePeer) {
   EXPECT_EQ(h.dp.policies.size(), 6u);
   EXPECT_EQ(h.r.stats().child_rekeyed, 0u);
   EXPECT_EQ(h.r.stats().child_installed, 2u);
+  // The group of the peer's KEi, not our first choice, is the one `sa list` shows.
+  const auto snap = h.r.snapshot(h.now).at(0);
+  ASSERT_EQ(snap.child_sas.size(), 2u);
+  for (const auto& c : snap.child_sas)
+    EXPECT_EQ(c.dh_group, c.spi_in == ours.value() ? "MODP_2048" : "NONE") << std::hex << c.spi_in;
 }
 
 TEST(ChildOffload, WrongKeGroupIsInvalidKePayloadWithoutAJob) {

@@ -126,6 +126,7 @@ struct ChildSaSnapshot {
   std::string name, state, mode;
   std::uint32_t spi_in = 0, spi_out = 0;
   std::string encr, integ;
+  std::string dh_group = "NONE";  // PFS group as the IKE SA's dh_group names it; "NONE" without PFS
   std::vector<std::string> local_ts, remote_ts;
   std::uint64_t bytes_in = 0, bytes_out = 0, packets_in = 0, packets_out = 0;
   std::int64_t lifetime_left_s = 0;

@@ -39,6 +39,7 @@ struct ChildSa {
   ike::EspSpi spi_in{};   // ours (allocated by the dataplane)
   ike::EspSpi spi_out{};  // the peer's
   crypto::ChildSuite suite{};
+  ike::DhGroup pfs_group = ike::DhGroup::kNone;  // CREATE_CHILD_SA KE group (RFC 7296 1.3.1); kNone without PFS
   bool esn = false;
   config::Mode mode = config::Mode::kTunnel;
   ike::Reqid reqid{};

@@ -23,6 +23,7 @@ ChildSaSnapshot child_snapshot(const ChildSa& c, kernel::KernelIpsec& dp, TimePo
                     .spi_out = c.spi_out.value(),
                     .encr = encr_name(c.suite.encr, c.suite.encr_key_bits),
                     .integ = c.suite.integ == ike::IntegId::kNone ? "" : ike::to_string(c.suite.integ),
+                    .dh_group = ike::to_string(c.pfs_group),
                     .local_ts = {},
                     .remote_ts = {},
                     .lifetime_left_s = static_cast<std::int64_t>(c.life_time_s) - secs(now - c.installed_at)};

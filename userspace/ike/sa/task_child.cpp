@@ -220,6 +220,7 @@ ChildOutcome Engine::finish_child(IkeSa& sa, const ChildPlan& plan, std::span<co
             .spi_in = *spi_in,
             .spi_out = sel.peer_spi,
             .suite = sel.suite,
+            .pfs_group = sel.pfs,
             .esn = sel.esn,
             .mode = plan.transport ? config::Mode::kTransport : config::Mode::kTunnel,
             .reqid = reqid,
