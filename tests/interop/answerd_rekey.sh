@@ -7,7 +7,8 @@
 #   aes256gcm16-x25519: each Child SA rekey carries KE payloads, 1.3.3, whose DH
 #   answerd runs as a worker-pool job): after ~16 s the stats ike_rekeyed/
 #   child_rekeyed grew, answerd's SPIs changed, strongSwan's rekeyed Child SA shows
-#   dh-group CURVE_25519 and answerd logged each PFS install; then a second Child SA
+#   dh-group CURVE_25519, answerd logged each PFS install and `answerctl -j sa list`
+#   shows the same dh_group for each Child SA (NONE for IKE_AUTH's); then a second Child SA
 #   "rekey-host" (host selectors inside the first's, which answerd's child "net"
 #   narrows to; CREATE_CHILD_SA { SA, Ni, KEi, TSi, TSr }, 1.3.1) is added with
 #   PFS on the same IKE SA;
@@ -90,6 +91,34 @@ child_pfs() {
     ia_fail "want $1+ INSTALLED Child SAs, each with dh-group CURVE_25519; $dh of $n have it: $list"
   echo "$n INSTALLED Child SAs ($(grep -o '^[a-z0-9-]*' <<<"$installed" | sed 's/-[0-9]*$//' | sort | uniq -c | xargs)) with CURVE_25519"
 }
+# dh_match MIN: each INSTALLED Child SA of strongSwan (MIN+) has its counterpart in
+# `answerctl -j sa list` (answerd's spi_in is strongSwan's spi-out) with the same DH
+# group: strongSwan's dh-group (CURVE_25519 after a PFS rekey), "NONE" where it lists
+# none (IKE_AUTH's Child SA). Prints the groups matched.
+dh_match() {
+  local sw aj rc=0
+  sw=$(ia_list_sas ini)
+  aj=$(ia_answerctl "$sock" -j sa list) || rc=$?
+  [ "$rc" -eq 0 ] || ia_fail "answerctl -j sa list failed (rc $rc; 127: answerctl not built)"
+  python3 - "$1" "$sw" "$aj" <<'PY' || ia_fail "Child SA DH groups differ: strongSwan $sw; answerd $aj"
+import json, re, sys
+want, sw, aj = int(sys.argv[1]), sys.argv[2], json.loads(sys.argv[3])
+ours = {c["spi_in"]: c["dh_group"] for s in aj["ike_sas"] for c in s["child_sas"]}
+seen = []
+for body in re.findall(r"[a-z0-9-]+ \{([^{}]*)\}", sw.split("child-sas", 1)[-1]):
+    f = dict(kv.split("=", 1) for kv in body.split() if "=" in kv)
+    if f.get("state") != "INSTALLED":
+        continue
+    theirs = f.get("dh-group", "NONE")
+    got = ours.get(f.get("spi-out", ""))
+    if got != theirs:
+        sys.exit(f"Child SA {f.get('name')} spi-out {f.get('spi-out')}: strongSwan {theirs}, answerd {got}")
+    seen.append(f"{f.get('name')}={got}")
+if len(seen) < want:
+    sys.exit(f"{len(seen)} INSTALLED Child SAs matched, want {want}+")
+print(" ".join(sorted(seen)))
+PY
+}
 pfs_installs() { grep -c 'installed, SPIs in .*, PFS CURVE_25519' "$IA_WORK/answerd.log" || true; }
 spis() { ia_answerd_value "$sock" "sa list" "' '.join([s['spi_i'] + '/' + c['spi_in'] for s in r['result']['ike_sas'] for c in s['child_sas']])"; }
 
@@ -99,6 +128,9 @@ settled rekey
 ike0=$(stat ike_rekeyed) child0=$(stat child_rekeyed) spi0=$(spis)
 first=$(grep -m1 'installed, SPIs' "$IA_WORK/answerd.log")
 [[ "$first" != *PFS* ]] || ia_fail "IKE_AUTH's Child SA (no KE payload) was logged with PFS: $first"
+dh0=$(dh_match 1)  # IKE_AUTH's Child SA has no group, unless its first rekey (3 s) came meanwhile
+[[ "$dh0" == *rekey-net=NONE* ]] || [ "$(stat child_rekeyed)" -gt "$child0" ] ||
+  ia_fail "IKE_AUTH's Child SA (no KE payload) has a DH group in answerctl sa list: $dh0"
 two=$(watch 16)
 settled rekey
 ike1=$(stat ike_rekeyed) child1=$(stat child_rekeyed) spi1=$(spis)
@@ -109,9 +141,11 @@ ike1=$(stat ike_rekeyed) child1=$(stat child_rekeyed) spi1=$(spis)
 
 # PFS: strongSwan's rekeyed Child SA names the group, answerd installed each rekey with it.
 child_pfs 1 >/dev/null
+dh1=$(dh_match 1)
+[[ "$dh1" == *rekey-net=CURVE_25519* ]] || ia_fail "answerctl sa list: rekeyed Child SA without CURVE_25519: $dh1"
 pfs1=$(pfs_installs)
 [ "$pfs1" -ge $((child1 - child0)) ] || ia_fail "answerd logged $pfs1 PFS installs for $((child1 - child0)) Child SA rekeys"
-ia_log "rekey: ike_rekeyed +$((ike1 - ike0)), child_rekeyed +$((child1 - child0)) ($pfs1 with PFS), $two overlap samples, SPIs $spi0 -> $spi1"
+ia_log "rekey: ike_rekeyed +$((ike1 - ike0)), child_rekeyed +$((child1 - child0)) ($pfs1 with PFS; sa list $dh1), $two overlap samples, SPIs $spi0 -> $spi1"
 
 # An additional Child SA with PFS on the established IKE SA (CREATE_CHILD_SA without REKEY_SA).
 ccs0=$(stat create_child_sa) inst0=$(stat child_installed) rk0=$(stat child_rekeyed)
@@ -121,9 +155,11 @@ ia_wait_until 10 ctl "sa list" "len(r['result']['ike_sas']) == 1 and any(c['loca
     and c['remote_ts'] == ['$ini_host'] for c in r['result']['ike_sas'][0]['child_sas'])" ||
   ia_fail "answerd's sa list has no Child SA narrowed to $resp_host === $ini_host"
 dh=$(child_pfs 2)
+dh2=$(dh_match 2)
+[[ "$dh2" == *rekey-host=CURVE_25519* ]] || ia_fail "answerctl sa list: added Child SA without CURVE_25519: $dh2"
 ccs1=$(stat create_child_sa) inst1=$(stat child_installed) rk1=$(stat child_rekeyed)
 [ $((inst1 - inst0)) -gt $((rk1 - rk0)) ] || ia_fail "child_installed +$((inst1 - inst0)), all of them rekeys"
-ia_log "extra Child SA with PFS: create_child_sa +$((ccs1 - ccs0)), child_installed +$((inst1 - inst0)), strongSwan: $dh"
+ia_log "extra Child SA with PFS: create_child_sa +$((ccs1 - ccs0)), child_installed +$((inst1 - inst0)), strongSwan: $dh, answerctl sa list: $dh2"
 ia_terminate_ike ini rekey || ia_fail "terminate rekey"
 ia_wait_until 10 ctl "sa list" "r['result']['ike_sas'] == []" || ia_fail "rekey: answerd kept an SA after DELETE"
 
