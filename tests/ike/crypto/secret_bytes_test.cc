@@ -3,7 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <set>
+#include <span>
+#include <string>
+#include <thread>
 #include <type_traits>
+#include <vector>
 
 #include "hex.h"
 #include "ike/crypto/random.h"
@@ -77,6 +83,30 @@ TEST(Random, SystemFillsDistinctValues) {
   r.fill(a);
   r.fill(b);
   EXPECT_NE(hex(a), hex(b));
+}
+
+// Draws larger than one RAND_priv_bytes call are filled to the end.
+TEST(Random, SystemFillsLargeDrawsCompletely) {
+  SystemRandom r;
+  std::vector<std::uint8_t> big((3U << 20) + 7, 0);
+  r.fill(big);
+  const auto tail = std::span(big).last(64);
+  EXPECT_TRUE(std::any_of(tail.begin(), tail.end(), [](std::uint8_t x) { return x != 0; }));
+  std::size_t zeros = 0;
+  for (auto x : big) zeros += x == 0 ? 1 : 0;
+  EXPECT_LT(zeros, big.size() / 128);  // ~1/256 expected
+}
+
+// Worker threads draw concurrently (compute jobs): each thread's values differ.
+TEST(Random, SystemDistinctAcrossThreads) {
+  SystemRandom r;
+  std::vector<std::vector<std::uint8_t>> got(4, std::vector<std::uint8_t>(32));
+  std::vector<std::thread> ts;
+  for (auto& g : got) ts.emplace_back([&r, &g] { r.fill(g); });
+  for (auto& t : ts) t.join();
+  std::set<std::string> distinct;
+  for (const auto& g : got) distinct.insert(hex(g));
+  EXPECT_EQ(distinct.size(), got.size());
 }
 
 }  // namespace
