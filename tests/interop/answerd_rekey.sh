@@ -157,6 +157,9 @@ ia_wait_until 10 ctl "sa list" "len(r['result']['ike_sas']) == 1 and any(c['loca
 dh=$(child_pfs 2)
 dh2=$(dh_match 2)
 [[ "$dh2" == *rekey-host=CURVE_25519* ]] || ia_fail "answerctl sa list: added Child SA without CURVE_25519: $dh2"
+plain=$(ia_answerctl "$sock" sa list)
+grep -q "^ *child net INSTALLED tunnel $resp_host === $ini_host .* PFS CURVE_25519," <<<"$plain" ||
+  ia_fail "plain answerctl sa list: no rekey-host row with PFS CURVE_25519: $plain"
 ccs1=$(stat create_child_sa) inst1=$(stat child_installed) rk1=$(stat child_rekeyed)
 [ $((inst1 - inst0)) -gt $((rk1 - rk0)) ] || ia_fail "child_installed +$((inst1 - inst0)), all of them rekeys"
 ia_log "extra Child SA with PFS: create_child_sa +$((ccs1 - ccs0)), child_installed +$((inst1 - inst0)), strongSwan: $dh, answerctl sa list: $dh2"
@@ -169,6 +172,11 @@ ia_initiate ini reauth-net
 settled reauth
 two=$(watch 15)
 settled reauth
+# Reauthentication makes new Child SAs in IKE_AUTH (no KE payload): no PFS group.
+dh3=$(dh_match 1)
+[[ "$dh3" == reauth-net=NONE* && "$dh3" != *CURVE* ]] || ia_fail "reauth: Child SA DH group: $dh3"
+grep -q '^ *child net INSTALLED .* PFS NONE,' <<<"$(ia_answerctl "$sock" sa list)" ||
+  ia_fail "plain answerctl sa list: no Child SA row with PFS NONE: $(ia_answerctl "$sock" sa list)"
 est1=$(stat ike_established) del1=$(stat ike_deleted)
 [ $((est1 - est0)) -ge 3 ] || ia_fail "ike_established +$((est1 - est0)) in 15 s of reauth_time = 5s, want 3+"
 [ $((del1 - del0)) -ge 2 ] || ia_fail "ike_deleted +$((del1 - del0)) in 15 s of reauth_time = 5s, want 2+"
