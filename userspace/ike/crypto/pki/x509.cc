@@ -1,4 +1,5 @@
-// X.509 certificate handles (see x509.h).
+// X.509 certificate handles (see x509.h) and the process-wide cache of parsed peer
+// certificates behind Certificate::from_der.
 #include "ike/crypto/pki/x509.h"
 
 #include <openssl/bio.h>
@@ -7,7 +8,13 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <ctime>
+#include <functional>
+#include <list>
+#include <mutex>
+#include <string_view>
+#include <unordered_map>
 
 #include "ike/crypto/pki/pki_impl.h"
 
@@ -73,8 +80,101 @@ std::string name_text(const X509_NAME* n) {
 }
 
 
+// --- Parsed-certificate cache ---------------------------------------------------
+// d2i_X509 is most of a certificate handshake's CPU (OpenSSL 3 builds a key decoder
+// context per call; docs/benchmarks.md, "OpenSSL calls per handshake"), and spokes
+// send the same certificates on every reconnect. The cache maps the exact DER bytes
+// (hash to find candidates, then a full byte comparison) to the parsed, immutable
+// CertImpl. It holds parsed bytes, never verdicts: chain validation, CRLs, identity
+// and the AUTH signature still run on every handshake, so nothing needs clearing on
+// a configuration reload (a reloaded CA or CRL is used by the next verification).
+// Bounded: kParsedCacheCapacity entries, least recently used out, so a peer sending
+// endless distinct certificates costs one hash, one lookup and one eviction per
+// certificate on top of the parse it costs without the cache.
+//
+// Sharing one X509 between worker threads is safe: after d2i_X509 the object is only
+// read (X509_verify_cert, X509_CRL_get0_by_cert, the accessors above); OpenSSL 3
+// computes its lazily cached extension data (ossl_x509v3_cache_extensions: flags,
+// key usage, SHA-1 hash, signature info) under the object's own lock (x->lock,
+// CRYPTO_THREAD_write_lock) and the public key is decoded at d2i time. No answerd
+// code mutates a parsed certificate (CertImpl is const behind the handle).
+namespace {
+
+struct ParsedCache {
+  std::mutex mu;
+  std::list<std::shared_ptr<const CertImpl>> lru;  // most recently used first
+  std::unordered_multimap<std::size_t, std::list<std::shared_ptr<const CertImpl>>::iterator> by_hash;
+};
+
+ParsedCache& parsed_cache() {
+  static ParsedCache c;  // never destroyed before last use: function-local static
+  return c;
+}
+
+std::size_t der_hash(Bytes der) {
+  return std::hash<std::string_view>{}(
+      std::string_view(reinterpret_cast<const char*>(der.data()), der.size()));
+}
+
+bool same_bytes(const std::vector<std::uint8_t>& a, Bytes b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
+}
+
+// Caller holds pc.mu. The cached entry with exactly these bytes, moved to the front.
+std::shared_ptr<const CertImpl> cache_find(ParsedCache& pc, std::size_t h, Bytes der) {
+  auto [first, last] = pc.by_hash.equal_range(h);
+  for (auto it = first; it != last; ++it) {
+    if (!same_bytes((*it->second)->der, der)) continue;
+    pc.lru.splice(pc.lru.begin(), pc.lru, it->second);
+    return *it->second;
+  }
+  return nullptr;
+}
+
+// Caller holds pc.mu. Inserts `impl` (or returns the entry another thread added for
+// the same bytes meanwhile) and evicts the least recently used beyond the bound.
+std::shared_ptr<const CertImpl> cache_insert(ParsedCache& pc, std::size_t h,
+                                             std::shared_ptr<const CertImpl> impl) {
+  if (auto existing = cache_find(pc, h, impl->der)) return existing;
+  pc.lru.push_front(impl);
+  pc.by_hash.emplace(h, pc.lru.begin());
+  while (pc.lru.size() > kParsedCacheCapacity) {
+    const auto victim = std::prev(pc.lru.end());
+    auto [first, last] = pc.by_hash.equal_range(der_hash((*victim)->der));
+    for (auto it = first; it != last; ++it)
+      if (it->second == victim) {
+        pc.by_hash.erase(it);
+        break;
+      }
+    pc.lru.erase(victim);  // the X509 lives on in handles still holding it
+  }
+  return impl;
+}
+
+}  // namespace
+
+std::size_t parsed_cache_size() {
+  ParsedCache& pc = parsed_cache();
+  const std::lock_guard lock(pc.mu);
+  return pc.lru.size();
+}
+
+void clear_parsed_cache() {
+  ParsedCache& pc = parsed_cache();
+  const std::lock_guard lock(pc.mu);
+  pc.by_hash.clear();
+  pc.lru.clear();
+}
+
 answerd::expected<Certificate, CryptoError> Certificate::from_der(Bytes der) {
   if (der.empty() || der.size() > 65535) return answerd::unexpected(CryptoError::kBadEncoding);
+  ParsedCache& pc = parsed_cache();
+  const std::size_t h = der_hash(der);
+  {
+    const std::lock_guard lock(pc.mu);
+    if (auto hit = cache_find(pc, h, der)) return Certificate(std::move(hit));
+  }
+  // Parsed outside the lock: workers parse different certificates in parallel.
   const unsigned char* p = der.data();
   X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
   ERR_clear_error();
@@ -83,7 +183,8 @@ answerd::expected<Certificate, CryptoError> Certificate::from_der(Bytes der) {
   auto impl = std::make_shared<CertImpl>();
   impl->x509 = std::move(x);
   impl->der.assign(der.begin(), der.end());
-  return Certificate(std::move(impl));
+  const std::lock_guard lock(pc.mu);
+  return Certificate(cache_insert(pc, h, std::move(impl)));
 }
 
 Bytes Certificate::der() const { return impl_->der; }

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -35,6 +36,8 @@ class Certificate {
  public:
   // CERT payload data with encoding 4: exactly one DER certificate, no trailing
   // bytes. kBadEncoding otherwise. The input is untrusted network data.
+  // Identical bytes return the same shared parsed certificate from a process-wide,
+  // bounded cache (parsing only: trust is checked by the caller every time).
   [[nodiscard]] static answerd::expected<Certificate, CryptoError> from_der(Bytes der);
 
   // The DER encoding (CERT payload data for encoding 4).
@@ -61,6 +64,15 @@ class Certificate {
  private:
   std::shared_ptr<const CertImpl> impl_;
 };
+
+// The cache behind Certificate::from_der: at most this many parsed certificates,
+// least recently used out. Thread-safe.
+inline constexpr std::size_t kParsedCacheCapacity = 256;
+[[nodiscard]] std::size_t parsed_cache_size();
+// Drops every cached entry (handles keep their certificates). Not needed on a
+// configuration reload (the cache holds parsed bytes, not trust decisions); for
+// tests and benchmarks.
+void clear_parsed_cache();
 
 // The first certificate of PEM or DER bytes; `name` prefixes error messages.
 [[nodiscard]] answerd::expected<Certificate, PkiError> load_certificate(
