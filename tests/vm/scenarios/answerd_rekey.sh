@@ -11,7 +11,11 @@
 #          answerd counted the rekeys and lists one IKE and one Child SA, the kernel
 #          holds 2 SAs and 3 policies between rekeys (nothing leaked; the counters
 #          are compared in answerd_site, not here while rekeys go on), after the DELETE
-#          both kernels are back to their baseline.
+#          both kernels are back to their baseline. Each Child SA rekey uses PFS
+#          (esp_proposals aes256gcm16-x25519 on both sides: KE payloads in every
+#          CREATE_CHILD_SA, RFC 7296 1.3.3): answerd logged every rekey installed
+#          with CURVE_25519, and its `sa list` dh_group and strongSwan's dh-group of
+#          the same Child SA are both CURVE_25519.
 #   life   answerd's Child SA hard lifetime (life_time 12s) is shorter than the
 #          peer's rekey time (60 s): the kernel's hard expire removes the SA,
 #          answerd tells the peer with an INFORMATIONAL DELETE (strongSwan drops its
@@ -26,14 +30,15 @@ ins=$(ia_ns ini)
 
 AD_INI_IDS="ini.answerd.test life.answerd.test"
 ad_answerd_conf "$(
-  ad_conn site ini.answerd.test 192.0.2.2 192.0.2.1 10.2.0.0/24 10.1.0.0/24
+  ad_conn site ini.answerd.test 192.0.2.2 192.0.2.1 10.2.0.0/24 10.1.0.0/24 |
+    sed 's/esp_proposals = .*/esp_proposals = aes256gcm16-x25519, aes256gcm16/'
   ad_conn life life.answerd.test 192.0.2.2 192.0.2.1 10.2.0.0/24 10.1.0.0/24 "life_time = 12s;rekey_time = 10s"
 )"
 ad_answerd_start
 {
   ad_ini_conn site ini.answerd.test 192.0.2.1 192.0.2.2 10.1.0.0/24 10.2.0.0/24 \
     conn_extra="rekey_time = 10s;over_time = 60s;rand_time = 0s" \
-    child_extra="rekey_time = 4s;life_time = 120s;rand_time = 0s"
+    child_extra="rekey_time = 4s;life_time = 120s;rand_time = 0s;esp_proposals = aes256gcm16-x25519"
   ad_ini_conn life life.answerd.test 192.0.2.1 192.0.2.2 10.1.0.0/24 10.2.0.0/24 \
     child_extra="rekey_time = 60s;life_time = 120s;rand_time = 0s"
 } >"$IA_WORK/ini.conf"
@@ -78,9 +83,25 @@ mbb=$(awk '
   vm_fail "rekey: an SA direction had no SA between two rekeys: $mbb"
 dels=$(sed -n 's/.*dels=\([0-9]*\).*/\1/p' <<<"$mbb")
 vm_expect_ge "rekey: SAs deleted during the transfer (monitor)" "$dels" $((2 * (secs / 4 - 2)))
+# PFS: every rekey's CREATE_CHILD_SA carried KE payloads. answerd logged each
+# install with the group, and its Child SA (`answerctl -j sa list`, dh_group) and
+# strongSwan's INSTALLED one with the same SPI (its spi-out) name CURVE_25519.
+pfs_logged=$(grep -ac 'installed, SPIs in .*, PFS CURVE_25519' "$AD_LOG" || true)
+vm_expect_ge "rekey: Child SAs answerd installed with PFS CURVE_25519 (log)" "$pfs_logged" "$child_rk"
+# pfs_same: answerd's site-net and strongSwan's INSTALLED Child SA of that SPI (rekeys
+# go on: retried until one sample sees both sides of the same SA).
+ad_spi="" ad_dh="" sw_child=""
+pfs_same() {
+  read -r ad_spi ad_dh <<<"$(ad_ctl -j sa list |
+    jq -r '(.ike_sas // .result.ike_sas)[].child_sas[] | select(.name == "site-net") | "\(.spi_in) \(.dh_group)"')"
+  sw_child=$(ia_list_sas ini | grep -o "{[^{}]*spi-out=${ad_spi:-none} [^{}]*}" || true)
+  [ "$ad_dh" = CURVE_25519 ] && [[ "$sw_child" == *state=INSTALLED* && "$sw_child" == *dh-group=CURVE_25519* ]]
+}
+ia_wait_until 10 pfs_same ||
+  vm_fail "rekey: PFS group: answerd's site-net (spi_in ${ad_spi:-none}) has dh_group ${ad_dh:-none}; strongSwan: ${sw_child:-no Child SA with that spi-out}: $(ia_list_sas ini)"
 lost_ini=$(nostates "$ins")
 lost_resp=$(nostates "$rns")
-vm_log "rekey: $child_rk Child and $ike_rk IKE rekeys in ${AD_TCP_SECS}s, monitor $mbb, XfrmInNoStates ini $lost_ini resp $lost_resp"
+vm_log "rekey: $child_rk Child ($pfs_logged with PFS $ad_dh) and $ike_rk IKE rekeys in ${AD_TCP_SECS}s, monitor $mbb, XfrmInNoStates ini $lost_ini resp $lost_resp"
 [ "$lost_ini" = 0 ] && [ "$lost_resp" = 0 ] ||
   vm_fail "rekey: ESP packets arrived for missing SAs: ini $lost_ini, resp $lost_resp"
 ad_down site
@@ -132,4 +153,4 @@ ia_bg_running answerd || vm_fail "answerd exited"
 [ "$(ad_stat invariant_dropped)" = 0 ] || vm_fail "answerd's invariant check dropped $(ad_stat invariant_dropped) messages"
 # (the kernel removed the expired SAs itself: removing the rest is no dataplane error)
 [ "$(ad_stat dataplane_errors)" = 0 ] || vm_fail "life: answerd counted $(ad_stat dataplane_errors) dataplane errors: $(grep -a 'CHILD_SA.*: ' "$AD_LOG" | tail -3)"
-echo "answerd_rekey: $child_rk Child and $ike_rk IKE rekeys by strongSwan under a ${secs}s TCP stream, make-before-break, no ESP loss, no leak; hard lifetime deleted the Child SA, peer told with INFORMATIONAL DELETE, answerd sent no other request"
+echo "answerd_rekey: $child_rk Child (PFS $ad_dh) and $ike_rk IKE rekeys by strongSwan under a ${secs}s TCP stream, make-before-break, no ESP loss, no leak; hard lifetime deleted the Child SA, peer told with INFORMATIONAL DELETE, answerd sent no other request"
