@@ -6,14 +6,16 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 #include <openssl/x509v3.h>
+#include <sodium.h>
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <ctime>
-#include <functional>
 #include <list>
 #include <mutex>
-#include <string_view>
 #include <unordered_map>
 
 #include "ike/crypto/pki/pki_impl.h"
@@ -84,7 +86,7 @@ std::string name_text(const X509_NAME* n) {
 // d2i_X509 is most of a certificate handshake's CPU (OpenSSL 3 builds a key decoder
 // context per call; docs/benchmarks.md, "OpenSSL calls per handshake"), and spokes
 // send the same certificates on every reconnect. The cache maps the exact DER bytes
-// (hash to find candidates, then a full byte comparison) to the parsed, immutable
+// (keyed hash to find candidates, then a full byte comparison) to the parsed, immutable
 // CertImpl. It holds parsed bytes, never verdicts: chain validation, CRLs, identity
 // and the AUTH signature still run on every handshake, so nothing needs clearing on
 // a configuration reload (a reloaded CA or CRL is used by the next verification).
@@ -111,9 +113,20 @@ ParsedCache& parsed_cache() {
   return c;
 }
 
+// Keyed SipHash-2-4 (libsodium crypto_shorthash) with a per-process random key: a
+// peer cannot choose certificates that collide into one bucket, which would make
+// every lookup compare up to kParsedCacheCapacity certificates of up to 64 KiB.
 std::size_t der_hash(Bytes der) {
-  return std::hash<std::string_view>{}(
-      std::string_view(reinterpret_cast<const char*>(der.data()), der.size()));
+  static const auto key = [] {
+    std::array<unsigned char, crypto_shorthash_KEYBYTES> k{};
+    if (RAND_bytes(k.data(), static_cast<int>(k.size())) != 1) ERR_clear_error();  // zero key: still correct, only predictable
+    return k;
+  }();
+  std::array<unsigned char, crypto_shorthash_BYTES> out{};
+  crypto_shorthash(out.data(), der.data(), der.size(), key.data());
+  std::size_t h = 0;
+  std::memcpy(&h, out.data(), std::min(sizeof h, out.size()));
+  return h;
 }
 
 bool same_bytes(const std::vector<std::uint8_t>& a, Bytes b) {
