@@ -102,10 +102,15 @@ std::string name_text(const X509_NAME* n) {
 // code mutates a parsed certificate (CertImpl is const behind the handle).
 namespace {
 
+struct CacheEntry {
+  std::size_t hash = 0;
+  std::shared_ptr<const CertImpl> cert;
+};
+
 struct ParsedCache {
   std::mutex mu;
-  std::list<std::shared_ptr<const CertImpl>> lru;  // most recently used first
-  std::unordered_multimap<std::size_t, std::list<std::shared_ptr<const CertImpl>>::iterator> by_hash;
+  std::list<CacheEntry> lru;  // most recently used first
+  std::unordered_multimap<std::size_t, std::list<CacheEntry>::iterator> by_hash;
 };
 
 ParsedCache& parsed_cache() {
@@ -119,7 +124,8 @@ ParsedCache& parsed_cache() {
 std::size_t der_hash(Bytes der) {
   static const auto key = [] {
     std::array<unsigned char, crypto_shorthash_KEYBYTES> k{};
-    if (RAND_bytes(k.data(), static_cast<int>(k.size())) != 1) ERR_clear_error();  // zero key: still correct, only predictable
+    // Should RAND fail, the zero key is still correct, only predictable.
+    if (RAND_bytes(k.data(), static_cast<int>(k.size())) != 1) ERR_clear_error();
     return k;
   }();
   std::array<unsigned char, crypto_shorthash_BYTES> out{};
@@ -137,30 +143,32 @@ bool same_bytes(const std::vector<std::uint8_t>& a, Bytes b) {
 std::shared_ptr<const CertImpl> cache_find(ParsedCache& pc, std::size_t h, Bytes der) {
   auto [first, last] = pc.by_hash.equal_range(h);
   for (auto it = first; it != last; ++it) {
-    if (!same_bytes((*it->second)->der, der)) continue;
+    if (!same_bytes(it->second->cert->der, der)) continue;
     pc.lru.splice(pc.lru.begin(), pc.lru, it->second);
-    return *it->second;
+    return it->second->cert;
   }
   return nullptr;
 }
 
 // Caller holds pc.mu. Inserts `impl` (or returns the entry another thread added for
-// the same bytes meanwhile) and evicts the least recently used beyond the bound.
+// the same bytes meanwhile); the least recently used entry beyond the bound moves to
+// `evicted`, for the caller to release after unlocking (X509_free when last).
 std::shared_ptr<const CertImpl> cache_insert(ParsedCache& pc, std::size_t h,
-                                             std::shared_ptr<const CertImpl> impl) {
+                                             std::shared_ptr<const CertImpl> impl,
+                                             std::shared_ptr<const CertImpl>& evicted) {
   if (auto existing = cache_find(pc, h, impl->der)) return existing;
-  pc.lru.push_front(impl);
+  pc.lru.push_front(CacheEntry{h, impl});
   pc.by_hash.emplace(h, pc.lru.begin());
-  while (pc.lru.size() > kParsedCacheCapacity) {
-    const auto victim = std::prev(pc.lru.end());
-    auto [first, last] = pc.by_hash.equal_range(der_hash((*victim)->der));
-    for (auto it = first; it != last; ++it)
-      if (it->second == victim) {
-        pc.by_hash.erase(it);
-        break;
-      }
-    pc.lru.erase(victim);  // the X509 lives on in handles still holding it
-  }
+  if (pc.lru.size() <= kParsedCacheCapacity) return impl;
+  const auto victim = std::prev(pc.lru.end());
+  auto [first, last] = pc.by_hash.equal_range(victim->hash);
+  for (auto it = first; it != last; ++it)
+    if (it->second == victim) {
+      pc.by_hash.erase(it);
+      break;
+    }
+  evicted = std::move(victim->cert);  // lives on in handles still holding it
+  pc.lru.erase(victim);
   return impl;
 }
 
@@ -196,8 +204,9 @@ answerd::expected<Certificate, CryptoError> Certificate::from_der(Bytes der) {
   auto impl = std::make_shared<CertImpl>();
   impl->x509 = std::move(x);
   impl->der.assign(der.begin(), der.end());
+  std::shared_ptr<const CertImpl> evicted;  // released after the lock (declared first)
   const std::lock_guard lock(pc.mu);
-  return Certificate(cache_insert(pc, h, std::move(impl)));
+  return Certificate(cache_insert(pc, h, std::move(impl), evicted));
 }
 
 Bytes Certificate::der() const { return impl_->der; }
