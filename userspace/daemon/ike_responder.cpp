@@ -140,6 +140,7 @@ void IkeSaResponder::on_config(const RuntimeSettings& settings) {
   }
   sa::Options o;
   o.log = [](std::string_view line) { log::info(Subsys::ike, "{}", line); };
+  o.warn = [](std::string_view line) { log::warn(Subsys::ike, "{}", line); };
   engine_ = std::make_unique<sa::IkeResponder>(settings.config, rng_, *dataplane_, std::move(o));
   add_pubkey_authenticator(*engine_, settings.config);
   arm_timer();

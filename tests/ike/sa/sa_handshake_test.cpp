@@ -273,6 +273,24 @@ TEST(IkeAuth, WrongPskIsAuthenticationFailed) {
   EXPECT_EQ(h.r.stats().auth_failed, 1u);
 }
 
+// Authentication failures go to Options::warn (the daemon logs them at warning, the
+// default level shows them); the rest of the handshake stays on Options::log.
+TEST(IkeAuth, AuthenticationFailureIsAWarning) {
+  std::vector<std::string> warned;
+  Options o;
+  o.warn = [&warned](std::string_view l) { warned.emplace_back(l); };
+  Harness h(kHubConf, std::move(o));
+  Initiator bad(kX25519, 18, spoke_ep(), hub_ep());
+  (void)establish(h, bad, "a.spoke.example", default_child(), {}, "not the key");
+  ASSERT_EQ(warned.size(), 1u);
+  EXPECT_NE(warned[0].find("authentication failed"), std::string::npos) << warned[0];
+  EXPECT_EQ(warned[0].find("not the key"), std::string::npos) << warned[0];
+  for (const auto& l : h.log) EXPECT_EQ(l.find("authentication failed: "), std::string::npos) << l;
+  Initiator ok(kX25519, 19, spoke_ep(), hub_ep());
+  EXPECT_TRUE(ok.verify_responder_auth(kPsk, establish(h, ok, "a.spoke.example")));
+  EXPECT_EQ(warned.size(), 1u);
+}
+
 TEST(IkeAuth, UnknownIdentityIsAuthenticationFailed) {
   Harness h;
   Initiator ini(kX25519, 15, spoke_ep(), hub_ep());

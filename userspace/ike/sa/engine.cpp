@@ -29,6 +29,13 @@ void Engine::log(const std::string& line) const {
   if (opt_.log) opt_.log(line);
 }
 
+void Engine::warn(const std::string& line) const {
+  if (opt_.warn)
+    opt_.warn(line);
+  else
+    log(line);
+}
+
 void Engine::set_state(IkeSa& sa, IkeState to) {
   const IkeState from = sa.state;
   if (from == to) return;

@@ -74,6 +74,9 @@ struct Options {
   double retransmit_base = 1.8;
   unsigned retransmit_tries = 5;
   std::function<void(std::string_view)> log{};  // one line per event; may be empty
+  // Events an operator must see at the default log level (authentication failures:
+  // wrong PSK, untrusted or revoked certificate, unknown identity); `log` when empty.
+  std::function<void(std::string_view)> warn{};
 };
 
 // A CPU-heavy step to run off the loop thread (see above).

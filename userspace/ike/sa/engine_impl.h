@@ -105,6 +105,7 @@ class Engine {
 
   // --- engine.cpp: SA table, state, output
   void log(const std::string& line) const;
+  void warn(const std::string& line) const;  // Options::warn, else log
   void set_state(IkeSa& sa, IkeState to);
   IkeSa* find(ike::IkeSpi spi_r);
   ike::IkeSpi fresh_spi();

@@ -87,7 +87,7 @@ class AuthJob final : public ComputeJob {
 
 void Engine::auth_fail(Output& out, IkeSa& sa, const Request& req, const std::string& why) {
   ++stats_.auth_failed;
-  log("IKE_SA #" + std::to_string(sa.id) + " authentication failed: " + why);
+  warn("IKE_SA #" + std::to_string(sa.id) + " authentication failed: " + why);
   respond(out, sa, req, {ike::make_notify(ike::NotifyType::kAuthenticationFailed)});
   remove_sa(sa, "authentication failed");
 }
