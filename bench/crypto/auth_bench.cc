@@ -33,54 +33,27 @@
 #include "ike/crypto/pki/trust.h"
 #include "ike/crypto/pki/x509.h"
 #include "ike/crypto/prf.h"
+#include "x509_maker.h"  // tests/ike/crypto
 
 namespace {
 
 namespace pki = answerd::crypto::pki;
 using answerd::ike::PrfId;
 using Octets = std::vector<std::uint8_t>;
+using answerd::crypto::test::der_of;
+using answerd::crypto::test::make_x509;
 
 const Octets kKey(32, 0x42);
 const Octets kData(600, 0x5a);
 
 // --- a P-256 CA and end entity made in process -------------------------------------
 
-X509* make_cert(EVP_PKEY* key, const char* cn, X509* issuer, EVP_PKEY* issuer_key, bool ca) {
-  X509* x = X509_new();
-  X509_set_version(x, 2);
-  ASN1_INTEGER_set(X509_get_serialNumber(x), ca ? 1 : 2);
-  X509_gmtime_adj(X509_getm_notBefore(x), -3600);
-  X509_gmtime_adj(X509_getm_notAfter(x), 86400);
-  X509_set_pubkey(x, key);
-  X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>(cn), -1, -1, 0);
-  X509_set_issuer_name(x, X509_get_subject_name(issuer ? issuer : x));
-  X509V3_CTX v3;
-  X509V3_set_ctx(&v3, issuer ? issuer : x, x, nullptr, nullptr, 0);
-  const char* bc = ca ? "critical,CA:TRUE" : "CA:FALSE";
-  const char* ku = ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature";
-  for (auto [nid, value] : {std::pair{NID_basic_constraints, bc}, std::pair{NID_key_usage, ku}}) {
-    X509_EXTENSION* e = X509V3_EXT_conf_nid(nullptr, &v3, nid, value);
-    X509_add_ext(x, e, -1);
-    X509_EXTENSION_free(e);
-  }
-  X509_sign(x, issuer_key, EVP_sha256());
-  return x;
-}
-
-Octets der_of(X509* x) {
-  unsigned char* out = nullptr;
-  const int len = i2d_X509(x, &out);
-  Octets v(out, out + len);
-  OPENSSL_free(out);
-  return v;
-}
 
 struct Pki {
   EVP_PKEY* ca_key = EVP_EC_gen("P-256");
   EVP_PKEY* ee_key = EVP_EC_gen("P-256");
-  X509* ca = make_cert(ca_key, "bench CA", nullptr, ca_key, true);
-  X509* ee = make_cert(ee_key, "spoke.example", ca, ca_key, false);
+  X509* ca = make_x509(ca_key, "bench CA", nullptr, ca_key, true);
+  X509* ee = make_x509(ee_key, "spoke.example", ca, ca_key, false);
   Octets ca_der = der_of(ca), ee_der = der_of(ee);
 };
 const Pki& pki_fixture() {
