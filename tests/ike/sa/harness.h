@@ -190,6 +190,20 @@ class Harness {
     }
     return collect(out, from, reply_to);
   }
+  // The request handed over as the daemon's loop does: a job stays in the Output.
+  Output start(const Initiator& from, const Bytes& bytes) {
+    return r.handle(Datagram{.local = from.peer, .remote = from.self, .bytes = bytes}, now);
+  }
+  // The job of `out` run "on a worker", then handed back on the loop thread.
+  std::vector<Bytes> finish(const Initiator& to, Output& out) {
+    EXPECT_TRUE(out.job);
+    if (!out.job) return {};
+    auto job = std::move(out.job);
+    job->run();
+    Output done = r.complete(std::move(job), now);
+    EXPECT_FALSE(done.job);
+    return collect(done, to);
+  }
   std::vector<Bytes> collect(Output& out, const Initiator& to, std::optional<Endpoint> reply_to = {}) {
     std::vector<Bytes> res;
     for (auto& s : out.send) {

@@ -32,21 +32,6 @@ std::string pfs_conf() {
   return c;
 }
 
-Output start(Harness& h, const Initiator& ini, const Bytes& bytes) {
-  return h.r.handle(Datagram{.local = ini.peer, .remote = ini.self, .bytes = bytes}, h.now);
-}
-
-// The job run "on a worker", then handed back on the loop thread.
-std::vector<Bytes> finish(Harness& h, const Initiator& ini, Output& out) {
-  EXPECT_TRUE(out.job);
-  if (!out.job) return {};
-  auto job = std::move(out.job);
-  job->run();
-  Output done = h.r.complete(std::move(job), h.now);
-  EXPECT_FALSE(done.job);
-  return h.collect(done, ini);
-}
-
 // The initiator's X25519 key pair and g^ir (RFC 8031), with OpenSSL.
 class OsslX25519 {
  public:
@@ -135,20 +120,20 @@ TEST(ChildOffload, ChildRekeyWithPfsIsAJobAndInstallsTheRfcKeymat) {
   // CREATE_CHILD_SA { HDR, SK { N(REKEY_SA), SA(PFS X25519), Ni, KEi, TSi, TSr } } -->
   const Bytes req = pfs_request(ini, esp_offer(peer2, ike::EncrId::kAesGcm16, 256, ike::IntegId::kNone, DhGroup::kCurve25519),
                                 ni, DhGroup::kCurve25519, x.public_value(), kPeerSpi);
-  Output out = start(h, ini, req);
+  Output out = h.start(ini, req);
   // A job; nothing sent, no SPI reserved, nothing installed yet.
   ASSERT_TRUE(out.job);
   EXPECT_TRUE(out.send.empty());
   EXPECT_EQ(h.dp.next_spi, spis_before);
   EXPECT_EQ(h.dp.sas.size(), 2u);
   // The peer retransmits while the job is out: dropped and counted, no second job.
-  Output again = start(h, ini, req);
+  Output again = h.start(ini, req);
   EXPECT_FALSE(again.job);
   EXPECT_TRUE(again.send.empty());
   EXPECT_EQ(h.r.stats().job_in_progress_dropped, 1u);
   EXPECT_EQ(h.r.stats().create_child_sa, 1u);
   // <-- { HDR, SK { SA(PFS X25519), Nr, KEr, TSi, TSr } }
-  const auto resp = finish(h, ini, out);
+  const auto resp = h.finish(ini, out);
   ASSERT_EQ(resp.size(), 1u);
   auto rec = ini.open(resp);
   ASSERT_TRUE(rec);
@@ -182,7 +167,7 @@ TEST(ChildOffload, ChildRekeyWithPfsIsAJobAndInstallsTheRfcKeymat) {
                           [&](const auto& c) { return c.spi_in == ours.value(); }),
             1);
   // A retransmit now is answered from the window with the same bytes, no job.
-  Output cached = start(h, ini, req);
+  Output cached = h.start(ini, req);
   EXPECT_FALSE(cached.job);
   ASSERT_EQ(cached.send.size(), 1u);
   EXPECT_EQ(cached.send[0].bytes, resp[0]);
@@ -202,10 +187,10 @@ TEST(ChildOffload, AdditionalChildWithPfsInTheKeGroupOfThePeer) {
   auto ke = std::move(*crypto::make_key_exchange(DhGroup::kModp2048, ini.rng));
   const auto pv = ke->public_value();
   const Bytes ni = nonce(ini);
-  Output out = start(h, ini, pfs_request(ini, offer, ni, DhGroup::kModp2048, Bytes(pv.begin(), pv.end())));
+  Output out = h.start(ini, pfs_request(ini, offer, ni, DhGroup::kModp2048, Bytes(pv.begin(), pv.end())));
   ASSERT_TRUE(out.job);
   EXPECT_TRUE(out.send.empty());
-  auto rec = ini.open(finish(h, ini, out));
+  auto rec = ini.open(h.finish(ini, out));
   ASSERT_TRUE(rec);
   ASSERT_NE(sa_of(*rec), nullptr);
   EXPECT_EQ(transform_id(*sa_of(*rec), ike::TransformType::kDh), static_cast<std::uint16_t>(DhGroup::kModp2048));
@@ -237,7 +222,7 @@ TEST(ChildOffload, WrongKeGroupIsInvalidKePayloadWithoutAJob) {
   establish(h, ini);
   const auto spis_before = h.dp.next_spi;
   // SA(PFS X25519) with a KEi of MODP-2048: answered at once, naming X25519.
-  Output out = start(h, ini, pfs_request(ini, esp_offer(ike::EspSpi(0x22220013), ike::EncrId::kAesGcm16, 256,
+  Output out = h.start(ini, pfs_request(ini, esp_offer(ike::EspSpi(0x22220013), ike::EncrId::kAesGcm16, 256,
                                                         ike::IntegId::kNone, DhGroup::kCurve25519),
                                          nonce(ini), DhGroup::kModp2048, Bytes(256, 0x42)));
   EXPECT_FALSE(out.job);
@@ -250,11 +235,11 @@ TEST(ChildOffload, WrongKeGroupIsInvalidKePayloadWithoutAJob) {
   EXPECT_EQ(h.dp.sas.size(), 2u);
   // A bad public value (all zeros: a low-order X25519 point) goes through the job
   // and is answered INVALID_SYNTAX (RFC 8031 2.3), nothing installed.
-  Output bad = start(h, ini, pfs_request(ini, esp_offer(ike::EspSpi(0x22220014), ike::EncrId::kAesGcm16, 256,
+  Output bad = h.start(ini, pfs_request(ini, esp_offer(ike::EspSpi(0x22220014), ike::EncrId::kAesGcm16, 256,
                                                         ike::IntegId::kNone, DhGroup::kCurve25519),
                                          nonce(ini), DhGroup::kCurve25519, Bytes(32, 0)));
   ASSERT_TRUE(bad.job);
-  auto rec2 = ini.open(finish(h, ini, bad));
+  auto rec2 = ini.open(h.finish(ini, bad));
   ASSERT_TRUE(rec2);
   EXPECT_NE(rec2->notify(NotifyType::kInvalidSyntax), nullptr);
   EXPECT_EQ(h.dp.next_spi, spis_before);
@@ -268,7 +253,7 @@ TEST(ChildOffload, ChildWithoutKeIsAnsweredInline) {
   std::vector<ike::Payload> ps = child_payloads(esp_offer(ike::EspSpi(0x22220015), ike::EncrId::kAesGcm16, 256),
                                                 {ts4("10.2.0.0", "10.2.255.255")}, {ts4("10.1.0.0", "10.1.255.255")});
   ps.insert(ps.begin() + 1, ike::make_payload(ike::NoncePayload{nonce(ini)}));
-  Output out = start(h, ini, ini.encrypted(ExchangeType::kCreateChildSa, ps));
+  Output out = h.start(ini, ini.encrypted(ExchangeType::kCreateChildSa, ps));
   EXPECT_FALSE(out.job);
   auto rec = ini.open(h.collect(out, ini));
   ASSERT_TRUE(rec);
@@ -283,7 +268,7 @@ TEST(ChildOffload, TerminateAndShutdownDuringChildJobInstallNothing) {
     establish(h, ini);
     const auto spis_before = h.dp.next_spi;
     const OsslX25519 x;
-    Output out = start(h, ini, pfs_request(ini, esp_offer(ike::EspSpi(0x22220016), ike::EncrId::kAesGcm16, 256,
+    Output out = h.start(ini, pfs_request(ini, esp_offer(ike::EspSpi(0x22220016), ike::EncrId::kAesGcm16, 256,
                                                           ike::IntegId::kNone, DhGroup::kCurve25519),
                                            nonce(ini), DhGroup::kCurve25519, x.public_value(), kPeerSpi));
     ASSERT_TRUE(out.job);
@@ -292,7 +277,7 @@ TEST(ChildOffload, TerminateAndShutdownDuringChildJobInstallNothing) {
     EXPECT_EQ(h.collect(del, ini).size(), 1u);  // our DELETE
     EXPECT_TRUE(h.dp.sas.empty());
     // The job completes into nothing: no response, no SA, no SPI reserved.
-    EXPECT_TRUE(finish(h, ini, out).empty());
+    EXPECT_TRUE(h.finish(ini, out).empty());
     EXPECT_TRUE(h.dp.sas.empty());
     EXPECT_TRUE(h.dp.policies.empty());
     EXPECT_EQ(h.dp.next_spi, spis_before);
@@ -311,16 +296,16 @@ TEST(ChildOffload, ReloadDuringChildJobThenTheRetransmitInstalls) {
   const Bytes req = pfs_request(ini, esp_offer(ike::EspSpi(0x22220017), ike::EncrId::kAesGcm16, 256, ike::IntegId::kNone,
                                                DhGroup::kCurve25519),
                                 nonce(ini), DhGroup::kCurve25519, x.public_value());
-  Output out = start(h, ini, req);
+  Output out = h.start(ini, req);
   ASSERT_TRUE(out.job);
   EXPECT_TRUE(h.r.reload(load_conf(pfs_conf()), h.now).send.empty());  // the IKE SA is kept
   // Planned with the old configuration: completes into nothing.
-  EXPECT_TRUE(finish(h, ini, out).empty());
+  EXPECT_TRUE(h.finish(ini, out).empty());
   EXPECT_EQ(h.dp.sas.size(), 2u);
   // The peer's retransmit starts it again under the new configuration.
-  Output again = start(h, ini, req);
+  Output again = h.start(ini, req);
   ASSERT_TRUE(again.job);
-  auto rec = ini.open(finish(h, ini, again));
+  auto rec = ini.open(h.finish(ini, again));
   ASSERT_TRUE(rec);
   ASSERT_NE(rec->find(PayloadType::kKe), nullptr);
   EXPECT_EQ(h.dp.sas.size(), 4u);

@@ -15,22 +15,6 @@ using ike::ExchangeType;
 using ike::NotifyType;
 using ike::PayloadType;
 
-// The request handed to the responder as the daemon's loop does: no inline job.
-Output start(Harness& h, const Initiator& ini, const Bytes& bytes) {
-  return h.r.handle(Datagram{.local = ini.peer, .remote = ini.self, .bytes = bytes}, h.now);
-}
-
-// The job run "on a worker", then handed back on the loop thread.
-std::vector<Bytes> finish(Harness& h, const Initiator& ini, Output& out) {
-  EXPECT_TRUE(out.job);
-  if (!out.job) return {};
-  auto job = std::move(out.job);
-  job->run();
-  Output done = h.r.complete(std::move(job), h.now);
-  EXPECT_FALSE(done.job);
-  return h.collect(done, ini);
-}
-
 Bytes psk_auth_bytes(Initiator& ini) {
   return ini.encrypted(ExchangeType::kIkeAuth, auth_request(ini, "a.spoke.example", kPsk, {}, default_child()));
 }
@@ -56,18 +40,18 @@ TEST(Offload, PskIkeAuthIsAJobAndRetransmitsAreDropped) {
   do_init(h, ini);
   const Bytes req = psk_auth_bytes(ini);
   // IKE_AUTH --> : a job, nothing sent, nothing established yet.
-  Output out = start(h, ini, req);
+  Output out = h.start(ini, req);
   ASSERT_TRUE(out.job);
   EXPECT_TRUE(out.send.empty());
   EXPECT_EQ(h.r.stats().ike_established, 0u);
   // The peer retransmits while the job is out: dropped and counted, no second job.
-  Output again = start(h, ini, req);
+  Output again = h.start(ini, req);
   EXPECT_FALSE(again.job);
   EXPECT_TRUE(again.send.empty());
   EXPECT_EQ(h.r.stats().job_in_progress_dropped, 1u);
   EXPECT_EQ(h.r.stats().ike_auth, 1u);
   // <-- IKE_AUTH { IDr, AUTH, N(AUTH_LIFETIME), SAr2, TSi, TSr } after complete().
-  const auto resp = finish(h, ini, out);
+  const auto resp = h.finish(ini, out);
   ASSERT_EQ(resp.size(), 1u);
   auto rec = ini.open(resp);
   ASSERT_TRUE(rec);
@@ -77,7 +61,7 @@ TEST(Offload, PskIkeAuthIsAJobAndRetransmitsAreDropped) {
   EXPECT_EQ(h.r.snapshot(h.now).at(0).state, "ESTABLISHED");
   EXPECT_EQ(h.dp.sas.size(), 2u);
   // A retransmit now is answered from the window with the same bytes.
-  Output cached = start(h, ini, req);
+  Output cached = h.start(ini, req);
   EXPECT_FALSE(cached.job);
   ASSERT_EQ(cached.send.size(), 1u);
   EXPECT_EQ(cached.send[0].bytes, resp[0]);
@@ -99,12 +83,12 @@ TEST(Offload, CertificateIkeAuthIsAJob) {
                                                           {ike::AuthMethod::kDigitalSignature, pki::SignatureScheme::kEcdsaSha256}))};
   for (auto& x : default_child()) ps.push_back(std::move(x));
   const Bytes req = ini.encrypted(ExchangeType::kIkeAuth, ps);
-  Output out = start(h, ini, req);
+  Output out = h.start(ini, req);
   ASSERT_TRUE(out.job);
   EXPECT_TRUE(out.send.empty());
-  EXPECT_TRUE(start(h, ini, req).send.empty());
+  EXPECT_TRUE(h.start(ini, req).send.empty());
   EXPECT_EQ(h.r.stats().job_in_progress_dropped, 1u);
-  auto rec = ini.open(finish(h, ini, out));
+  auto rec = ini.open(h.finish(ini, out));
   ASSERT_TRUE(rec);
   ASSERT_EQ(rec->notify(NotifyType::kAuthenticationFailed), nullptr) << h.log.back();
   const auto certs = certs_in(*rec);
@@ -119,14 +103,14 @@ TEST(Offload, IkeRekeyIsAJobAndTheNewSaWorks) {
   establish(h, ini);
   Initiator n(Suite{}, 84, spoke_ep(), hub_ep());
   const Bytes req = rekey_bytes(ini, n);
-  Output out = start(h, ini, req);
+  Output out = h.start(ini, req);
   ASSERT_TRUE(out.job);
   EXPECT_TRUE(out.send.empty());
   EXPECT_EQ(h.r.ike_sa_count(), 1u);
-  EXPECT_TRUE(start(h, ini, req).send.empty());
+  EXPECT_TRUE(h.start(ini, req).send.empty());
   EXPECT_EQ(h.r.stats().job_in_progress_dropped, 1u);
   // <-- { HDR, SK { SA(SPI new), Nr, KEr } }: the initiator derives the same keys.
-  auto rec = ini.open(finish(h, ini, out));
+  auto rec = ini.open(h.finish(ini, out));
   ASSERT_TRUE(rec);
   const auto* sar = sa_of(*rec);
   ASSERT_NE(sar, nullptr);
@@ -152,12 +136,12 @@ TEST(Offload, TerminateDuringIkeAuthJob) {
   Harness h;
   Initiator ini(Suite{}, 85, spoke_ep(), hub_ep());
   do_init(h, ini);
-  Output out = start(h, ini, psk_auth_bytes(ini));
+  Output out = h.start(ini, psk_auth_bytes(ini));
   ASSERT_TRUE(out.job);
   const auto id = h.r.snapshot(h.now).at(0).id;
   EXPECT_TRUE(h.r.terminate(id, h.now).send.empty());  // half-open: removed at once
   EXPECT_FALSE(h.r.has_ike_sa(id));
-  EXPECT_TRUE(finish(h, ini, out).empty());
+  EXPECT_TRUE(h.finish(ini, out).empty());
   EXPECT_EQ(h.r.ike_sa_count(), 0u);
   EXPECT_EQ(h.r.half_open_count(), 0u);
   EXPECT_TRUE(h.dp.sas.empty());
@@ -169,16 +153,16 @@ TEST(Offload, ReloadDuringIkeAuthJobThenTheRetransmitEstablishes) {
   Initiator ini(Suite{}, 86, spoke_ep(), hub_ep());
   do_init(h, ini);
   const Bytes req = psk_auth_bytes(ini);
-  Output out = start(h, ini, req);
+  Output out = h.start(ini, req);
   ASSERT_TRUE(out.job);
   EXPECT_TRUE(h.r.reload(load_conf(kHubConf), h.now).send.empty());
   // The job was computed with the old configuration: it completes into nothing.
-  EXPECT_TRUE(finish(h, ini, out).empty());
+  EXPECT_TRUE(h.finish(ini, out).empty());
   EXPECT_EQ(h.r.half_open_count(), 1u);
   // The peer's retransmit starts it again under the new configuration.
-  Output again = start(h, ini, req);
+  Output again = h.start(ini, req);
   ASSERT_TRUE(again.job);
-  auto rec = ini.open(finish(h, ini, again));
+  auto rec = ini.open(h.finish(ini, again));
   ASSERT_TRUE(rec);
   EXPECT_TRUE(ini.verify_responder_auth(kPsk, *rec));
   EXPECT_EQ(h.r.snapshot(h.now).at(0).state, "ESTABLISHED");
@@ -188,11 +172,11 @@ TEST(Offload, ReloadRemovingTheConnectionDuringIkeAuthJob) {
   Harness h;
   Initiator ini(Suite{}, 87, spoke_ep(), hub_ep());
   do_init(h, ini);
-  Output out = start(h, ini, psk_auth_bytes(ini));
+  Output out = h.start(ini, psk_auth_bytes(ini));
   ASSERT_TRUE(out.job);
   EXPECT_TRUE(h.r.reload(load_conf("answerd {\n dataplane = none\n}\n"), h.now).send.empty());
   EXPECT_EQ(h.r.ike_sa_count(), 0u);
-  EXPECT_TRUE(finish(h, ini, out).empty());
+  EXPECT_TRUE(h.finish(ini, out).empty());
   EXPECT_EQ(h.r.ike_sa_count(), 0u);
   EXPECT_EQ(h.r.half_open_count(), 0u);
 }
@@ -203,7 +187,7 @@ TEST(Offload, TerminateAndShutdownDuringRekeyJob) {
     Initiator ini(Suite{}, 88, spoke_ep(), hub_ep());
     establish(h, ini);
     Initiator n(Suite{}, 89, spoke_ep(), hub_ep());
-    Output out = start(h, ini, rekey_bytes(ini, n));
+    Output out = h.start(ini, rekey_bytes(ini, n));
     ASSERT_TRUE(out.job);
     const auto id = h.r.snapshot(h.now).at(0).id;
     // Our DELETE goes out (a request), the SA is DELETING.
@@ -211,7 +195,7 @@ TEST(Offload, TerminateAndShutdownDuringRekeyJob) {
     EXPECT_EQ(h.collect(del, ini).size(), 1u);
     EXPECT_EQ(h.r.deleting_count(), 1u);
     // The rekey job completes into nothing: no response, no new IKE SA.
-    EXPECT_TRUE(finish(h, ini, out).empty());
+    EXPECT_TRUE(h.finish(ini, out).empty());
     EXPECT_EQ(h.r.ike_sa_count(), 0u);
     EXPECT_EQ(h.r.deleting_count(), 1u);
     EXPECT_EQ(h.r.stats().ike_rekeyed, 0u);
@@ -227,14 +211,14 @@ TEST(Offload, JobHandedBackWithoutRunCompletesIntoNothing) {
   establish(h, ini);
   Initiator n(Suite{}, 91, spoke_ep(), hub_ep());
   const Bytes req = rekey_bytes(ini, n);
-  Output out = start(h, ini, req);
+  Output out = h.start(ini, req);
   ASSERT_TRUE(out.job);
   // The daemon's pool refused it: completed unrun, the SA is free for the retransmit.
   EXPECT_TRUE(h.r.complete(std::move(out.job), h.now).send.empty());
   EXPECT_EQ(h.r.ike_sa_count(), 1u);
-  Output again = start(h, ini, req);
+  Output again = h.start(ini, req);
   ASSERT_TRUE(again.job);
-  EXPECT_EQ(finish(h, ini, again).size(), 1u);
+  EXPECT_EQ(h.finish(ini, again).size(), 1u);
   EXPECT_EQ(h.r.ike_sa_count(), 2u);
 }
 
